@@ -1,0 +1,37 @@
+/* nsrun create: a container from a bundle, its init waiting for `start`. */
+#include "cli/commands.h"
+
+static int run(const struct cli_global *g, int argc, char **argv);
+const struct cli_command cmd_create = {
+    .name = "create",
+    .args = "ID",
+    .summary = "Create a container from a bundle. Its process runs on 'nsrun start'.",
+    .run = run,
+};
+
+static int run(const struct cli_global *g, int argc, char **argv)
+{
+    struct create_options o = {.bundle = "."};
+    const char *console_socket = NULL;
+    const struct cli_opt opts[] = {
+        {"bundle", 'b', OPT_STRING, &o.bundle, "DIR", "the bundle (default: the current directory)"},
+        {"pid-file", 0, OPT_STRING, &o.pid_file, "FILE", "write the container's pid to FILE"},
+        {"console-socket", 0, OPT_STRING, &console_socket, "PATH",
+         "unix socket that receives the terminal's master"},
+        {"no-pivot", 0, OPT_FLAG, &o.no_pivot, NULL,
+         "move the rootfs and chroot instead of pivot_root (rootfs on an initramfs)"},
+        {"no-new-keyring", 0, OPT_FLAG, &o.no_new_keyring, NULL,
+         "keep the caller's session keyring"},
+        {"preserve-fds", 0, OPT_INT, &o.preserve_fds, "N",
+         "pass descriptors 3 to 3+N-1 on to the container"},
+    };
+    int n;
+    int rc = cli_parse(&cmd_create, opts, sizeof opts / sizeof *opts, argc, argv, false, &n);
+    if (rc) return rc < 0;
+    if (cli_want_args(&cmd_create, n, 1) < 0) return 1;
+    o.id = argv[0];
+    struct error err;
+    if (console_socket && reject_console_socket(&err) < 0) return cli_fail(&cmd_create, &err);
+    if (container_create(&g->rt, &o, &err) < 0) return cli_fail(&cmd_create, &err);
+    return 0;
+}

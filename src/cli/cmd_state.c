@@ -1,0 +1,32 @@
+/* nsrun state: a container's state as JSON. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli/commands.h"
+#include "cli/format.h"
+
+static int run(const struct cli_global *g, int argc, char **argv);
+const struct cli_command cmd_state = {
+    .name = "state",
+    .args = "ID",
+    .summary = "Print a container's state as JSON.",
+    .run = run,
+};
+
+static int run(const struct cli_global *g, int argc, char **argv)
+{
+    int n;
+    int rc = cli_parse(&cmd_state, NULL, 0, argc, argv, false, &n);
+    if (rc) return rc < 0;
+    if (cli_want_args(&cmd_state, n, 1) < 0) return 1;
+    struct error err;
+    struct container_state st;
+    if (container_state(&g->rt, argv[0], &st, &err) < 0) return cli_fail(&cmd_state, &err);
+    json_t *doc = format_state_json(&st);
+    char *text = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
+    if (text) printf("%s\n", text);
+    free(text);
+    json_decref(doc);
+    state_free(&st);
+    return text ? 0 : 1;
+}

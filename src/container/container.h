@@ -1,0 +1,45 @@
+/* The container lifecycle as the command line sees it: create, start, run,
+ * state, list, kill, delete. */
+#ifndef NSRUN_CONTAINER_CONTAINER_H
+#define NSRUN_CONTAINER_CONTAINER_H
+
+#include <stdbool.h>
+
+#include "container/state.h"
+#include "util/error.h"
+
+struct runtime {
+    const char *root; /* state root, /run/nsrun by default */
+    bool systemd_cgroup;
+};
+
+struct create_options {
+    const char *id;
+    const char *bundle;   /* "." by default */
+    const char *pid_file; /* NULL: none */
+    bool no_pivot;
+    bool no_new_keyring;
+    int preserve_fds;
+    /* run only */
+    bool detach;
+    bool keep;
+};
+
+int container_create(const struct runtime *rt, const struct create_options *opts,
+                     struct error *err);
+int container_start(const struct runtime *rt, const char *id, struct error *err);
+/* create + start; in the foreground it forwards signals and *exit_status is
+ * the container's (128+N for a signal). */
+int container_run(const struct runtime *rt, const struct create_options *opts, int *exit_status,
+                  struct error *err);
+/* The state of one container (st is freed with state_free). */
+int container_state(const struct runtime *rt, const char *id, struct container_state *st,
+                    struct error *err);
+/* Every container's state; unreadable ones are skipped. */
+int container_list(const struct runtime *rt, struct container_state **states, size_t *n,
+                   struct error *err);
+int container_kill(const struct runtime *rt, const char *id, int sig, bool all,
+                   struct error *err);
+int container_delete(const struct runtime *rt, const char *id, bool force, struct error *err);
+
+#endif

@@ -1,0 +1,292 @@
+/* The parent's side of creating a container, shared by create and run:
+ * validate everything first, then state directory, cgroup, clone, and the
+ * init's reports over the sync channel; state.json once it is ready. */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "container/launch.h"
+#include "linux/pidfd.h"
+#include "linux/sync.h"
+#include "linux/userns.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/log.h"
+#include "util/passwd.h"
+#include "util/timefmt.h"
+
+static int load_bundle(struct launch *l, struct error *err)
+{
+    const char *bundle = l->opts->bundle && *l->opts->bundle ? l->opts->bundle : ".";
+    l->bundle_path = realpath(bundle, NULL);
+    if (!l->bundle_path) return error_sys(err, "bundle %s", bundle);
+    l->bundle_fd = open(l->bundle_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (l->bundle_fd < 0) return error_sys(err, "bundle %s", bundle);
+    if (spec_load(&l->spec, l->bundle_fd, err) < 0) return -1;
+    return spec_validate(&l->spec, err);
+}
+
+static int resolve_rootfs(struct launch *l, struct error *err)
+{
+    const char *root = l->spec.root_path;
+    _cleanup_free_ char *joined = NULL;
+    if (root[0] != '/' && asprintf(&joined, "%s/%s", l->bundle_path, root) < 0)
+        return error_set(err, ENOMEM, "root.path");
+    l->rootfs_path = realpath(joined ? joined : root, NULL);
+    if (!l->rootfs_path) return error_sys(err, "root.path: rootfs %s", joined ? joined : root);
+    struct stat st;
+    if (stat(l->rootfs_path, &st) < 0) return error_sys(err, "root.path: %s", l->rootfs_path);
+    if (!S_ISDIR(st.st_mode))
+        return error_set(err, ENOTDIR, "root.path: rootfs %s", l->rootfs_path);
+    return 0;
+}
+
+static int check_runtime(const struct launch *l, struct error *err)
+{
+    if (l->rt->systemd_cgroup) {
+        if (access("/run/systemd/system", F_OK) < 0)
+            return error_set(err, 0, "--systemd-cgroup: systemd is not running on this host");
+        return error_set(err, 0, "--systemd-cgroup: not supported by this version of nsrun");
+    }
+    if (!l->ns.has_mount)
+        return error_set(err, 0,
+                         "config.json: linux.namespaces: nsrun needs a mount namespace "
+                         "(the rootfs is set up in it)");
+    return 0;
+}
+
+static int make_cgroup(struct launch *l, struct error *err)
+{
+    if (cgroup_host_detect(&l->host, err) < 0) return error_wrap(err, "cgroups");
+    const struct spec_linux *lx = &l->spec.linux;
+    if (cgroup_create(&l->host, lx->cgroups_path, l->opts->id,
+                      lx->has_resources ? &lx->resources : NULL, &l->cgroup, err) < 0)
+        return -1;
+    l->has_cgroup = true;
+    return 0;
+}
+
+static int plan_mounts(struct launch *l, struct error *err)
+{
+    struct mount_plan_input in = {
+        .spec = &l->spec,
+        .cgroup = &l->cgroup,
+        .cgroup_ns = spec_namespace(&l->spec, NS_CGROUP) != NULL,
+        .user_ns = spec_namespace(&l->spec, NS_USER) != NULL,
+        .host_has_kcore = access("/proc/kcore", F_OK) == 0,
+    };
+    if (mount_plan_build(&in, &l->mounts, err) < 0) return error_wrap(err, "config.json");
+    return 0;
+}
+
+static int make_fifo(struct launch *l, struct error *err)
+{
+    if (l->run_mode) return 0;
+    if (mkfifoat(l->state_fd, "exec.fifo", 0600) < 0) return error_sys(err, "create exec.fifo");
+    /* Read-write: the open does not wait for a writer, and the init's
+     * read() blocks until `start` writes. */
+    l->fifo_fd = openat(l->state_fd, "exec.fifo", O_RDWR | O_CLOEXEC);
+    if (l->fifo_fd < 0) return error_sys(err, "open exec.fifo");
+    return 0;
+}
+
+static int prepare(struct launch *l, struct error *err)
+{
+    if (state_check_id(l->opts->id, err) < 0 || load_bundle(l, err) < 0 ||
+        resolve_rootfs(l, err) < 0)
+        return -1;
+    ns_plan_make(&l->spec, &l->ns);
+    if (check_runtime(l, err) < 0 || ns_open_joins(&l->ns, err) < 0) return -1;
+    /* Nothing is touched before this point: bad input stops above. */
+    if ((l->root_fd = state_open_root(l->rt->root, true, err)) < 0) return -1;
+    if ((l->state_fd = state_create_dir(l->root_fd, l->opts->id, err)) < 0) return -1;
+    if (make_cgroup(l, err) < 0 || plan_mounts(l, err) < 0 || make_fifo(l, err) < 0) return -1;
+    return sync_pair(l->sync_fds, err);
+}
+
+static int spawn(struct launch *l, struct error *err)
+{
+    /* `run` waits for the init even when it is a grandchild. */
+    if (l->run_mode && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+        return error_sys(err, "prctl PR_SET_CHILD_SUBREAPER");
+    int pidfd = -1;
+    pid_t pid = ns_clone(l->ns.clone_flags, l->cgroup.v2_fd, &l->into_cgroup, &pidfd, err);
+    if (pid < 0) return -1;
+    if (pid == 0) init_main(l);
+    l->child_pid = pid;
+    l->init_pidfd = pidfd;
+    close(l->sync_fds[1]);
+    l->sync_fds[1] = -1;
+    if (l->fifo_fd >= 0) close(l->fifo_fd);
+    l->fifo_fd = -1;
+    cgroup_close_fds(&l->cgroup);
+    return 0;
+}
+
+/* Why the child went away without a word. */
+static int child_vanished(struct launch *l, struct error *err)
+{
+    int status;
+    if (waitpid(l->child_pid, &status, 0) == l->child_pid) {
+        l->child_pid = 0;
+        if (WIFSIGNALED(status))
+            return error_set(err, 0, "container init was killed by signal %d", WTERMSIG(status));
+        return error_set(err, 0, "container init exited with status %d", WEXITSTATUS(status));
+    }
+    return error_set(err, 0, "container init exited unexpectedly");
+}
+
+static int wait_ready(struct launch *l, struct error *err)
+{
+    for (;;) {
+        struct sync_msg msg;
+        if (sync_recv(l->sync_fds[0], &msg, err) < 0)
+            return err->errnum ? -1 : child_vanished(l, err);
+        switch (msg.type) {
+        case SYNC_USERNS_READY:
+            if (userns_write_maps(msg.sender, &l->spec.linux, err) < 0 ||
+                sync_send(l->sync_fds[0], SYNC_USERNS_MAPPED, err) < 0)
+                return -1;
+            break;
+        case SYNC_READY:
+            l->init_pid = msg.sender;
+            return 0;
+        case SYNC_ERROR:
+            return error_set(err, msg.errnum, "%s", msg.text);
+        default:
+            return error_set(err, EPROTO, "sync: unexpected message %u", msg.type);
+        }
+    }
+}
+
+/* With a forked init, the direct child is a go-between that has exited. */
+static int adopt_init(struct launch *l, struct error *err)
+{
+    if (l->init_pid == l->child_pid) return 0;
+    int status;
+    waitpid(l->child_pid, &status, 0);
+    l->child_pid = 0;
+    if (l->init_pidfd >= 0) close(l->init_pidfd);
+    l->init_pidfd = (int)pidfd_open_verified(l->init_pid, pid_start_time(l->init_pid), err);
+    return l->init_pidfd < 0 ? -1 : 0;
+}
+
+int launch_container(struct launch *l, struct error *err)
+{
+    l->bundle_fd = l->root_fd = l->state_fd = l->fifo_fd = l->init_pidfd = -1;
+    l->sync_fds[0] = l->sync_fds[1] = -1;
+    if (prepare(l, err) < 0 || spawn(l, err) < 0 || wait_ready(l, err) < 0 ||
+        adopt_init(l, err) < 0) {
+        launch_abort(l);
+        launch_release(l);
+        return -1;
+    }
+    return 0;
+}
+
+static int write_pid_file(const char *path, pid_t pid, struct error *err)
+{
+    char dir[PATH_MAX], text[32];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    const char *name = slash ? slash + 1 : path;
+    if (slash == dir) dir[1] = '\0';
+    else if (slash) *slash = '\0';
+    _cleanup_close_ int dir_fd = open(slash ? dir : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd < 0) return error_sys(err, "pid file %s", path);
+    int len = snprintf(text, sizeof text, "%d", pid);
+    if (fs_write_atomic_at(dir_fd, name, text, (size_t)len, 0644, err) < 0)
+        return error_wrap(err, "pid file %s", path);
+    return 0;
+}
+
+int launch_record(struct launch *l, struct error *err)
+{
+    char created[64];
+    time_now_rfc3339(created, sizeof created);
+    _cleanup_free_ char *owner = NULL;
+    if (passwd_lookup_uid("/etc/passwd", geteuid(), &owner, NULL) < 0 &&
+        asprintf(&owner, "%u", geteuid()) < 0)
+        return error_set(err, ENOMEM, "owner");
+    struct container_state st = {
+        .pid = l->init_pid,
+        .start_time = pid_start_time(l->init_pid),
+        .bundle = l->bundle_path,
+        .rootfs = l->rootfs_path,
+        .created = created,
+        .owner = owner,
+        .annotations = json_object_get(l->spec.doc, "annotations"),
+        .cgroup = l->cgroup,
+        .has_pid_namespace = spec_namespace(&l->spec, NS_PID) != NULL,
+    };
+    snprintf(st.id, sizeof st.id, "%s", l->opts->id);
+    if (!st.start_time) return error_set(err, 0, "container init exited before it was recorded");
+    if (state_write(l->state_fd, &st, err) < 0) return -1;
+    if (l->opts->pid_file && write_pid_file(l->opts->pid_file, l->init_pid, err) < 0) return -1;
+    return 0;
+}
+
+void launch_abort(struct launch *l)
+{
+    struct error ignored;
+    if (l->init_pidfd >= 0) {
+        pidfd_signal(l->init_pidfd, SIGKILL, &ignored);
+        pidfd_wait_exit(l->init_pidfd, 5000);
+    }
+    if (l->child_pid > 0) {
+        kill(l->child_pid, SIGKILL);
+        waitpid(l->child_pid, NULL, 0);
+        l->child_pid = 0;
+    }
+    if (l->has_cgroup) {
+        cgroup_signal_all(&l->cgroup, SIGKILL, &ignored);
+        if (cgroup_destroy(&l->cgroup, &ignored) < 0) log_warn("%s", ignored.msg);
+    }
+    if (l->state_fd >= 0) state_remove_dir(l->root_fd, l->opts->id, &ignored);
+}
+
+static void close_fd(int *fd)
+{
+    if (*fd >= 0) close(*fd);
+    *fd = -1;
+}
+
+void launch_release(struct launch *l)
+{
+    close_fd(&l->bundle_fd);
+    close_fd(&l->root_fd);
+    close_fd(&l->state_fd);
+    close_fd(&l->fifo_fd);
+    close_fd(&l->init_pidfd);
+    close_fd(&l->sync_fds[0]);
+    close_fd(&l->sync_fds[1]);
+    ns_close_joins(&l->ns);
+    cgroup_free(&l->cgroup);
+    cgroup_host_free(&l->host);
+    mount_plan_free(&l->mounts);
+    spec_free(&l->spec);
+    free(l->bundle_path);
+    free(l->rootfs_path);
+    l->bundle_path = l->rootfs_path = NULL;
+    l->has_cgroup = false;
+}
+
+int container_create(const struct runtime *rt, const struct create_options *opts,
+                     struct error *err)
+{
+    struct launch l = {.rt = rt, .opts = opts};
+    if (launch_container(&l, err) < 0) return -1;
+    int rc = launch_record(&l, err);
+    if (rc < 0) launch_abort(&l);
+    launch_release(&l);
+    return rc;
+}

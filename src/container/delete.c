@@ -1,0 +1,51 @@
+/* delete: stop what is left (a created container's init too, as runc and
+ * crun do, since containerd relies on it), remove the cgroup and the state
+ * directory. A running container needs --force. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "container/container.h"
+#include "linux/pidfd.h"
+#include "util/cleanup.h"
+#include "util/log.h"
+
+enum { DEATH_TIMEOUT_MS = 10000 };
+
+/* SIGKILL to the init, and wait for it to be gone. */
+static int kill_init(const struct container_state *st, struct error *err)
+{
+    _cleanup_close_ int pidfd = pidfd_open_verified(st->pid, st->start_time, err);
+    if (pidfd < 0) return 0; /* already gone */
+    if (pidfd_signal(pidfd, SIGKILL, err) < 0) return -1;
+    if (pidfd_wait_exit(pidfd, DEATH_TIMEOUT_MS) < 0)
+        return error_set(err, ETIMEDOUT, "container init %d did not die", st->pid);
+    return 0;
+}
+
+/* Removes a container whose init is stopped or killed. */
+static int destroy(int root_fd, struct container_state *st, struct error *err)
+{
+    /* Without a pid namespace the kernel does not kill the rest with the
+     * init: whatever is left in the cgroup goes now. */
+    if (cgroup_has_processes(&st->cgroup) && cgroup_signal_all(&st->cgroup, SIGKILL, err) < 0)
+        return -1;
+    if (cgroup_destroy(&st->cgroup, err) < 0) return -1;
+    return state_remove_dir(root_fd, st->id, err);
+}
+
+int container_delete(const struct runtime *rt, const char *id, bool force, struct error *err)
+{
+    struct locked_state ls;
+    if (state_open_locked(rt->root, id, &ls, err) < 0) return -1;
+    struct container_state *st = &ls.st;
+    int rc = 0;
+    if (st->status == STATUS_RUNNING && !force)
+        rc = error_set(err, 0, "cannot delete container %s that is not stopped: running", id);
+    else if (st->status == STATUS_CREATED || st->status == STATUS_RUNNING)
+        rc = kill_init(st, err);
+    if (rc == 0) rc = destroy(ls.root_fd, st, err);
+    state_close_locked(&ls);
+    return rc;
+}

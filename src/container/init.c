@@ -1,0 +1,132 @@
+/* The container's init, from the clone to the exec: join the cgroups, enter
+ * the namespaces, set up the rootfs and the process, report ready, wait for
+ * start, exec. Any failure is sent to the parent as {errno, message}. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/keyctl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "container/launch.h"
+#include "linux/process.h"
+#include "linux/rootfs.h"
+#include "linux/sync.h"
+#include "linux/userns.h"
+#include "util/cleanup.h"
+#include "util/path.h"
+
+static int enter_namespaces(struct launch *l, struct error *err)
+{
+    int sync_fd = l->sync_fds[1];
+    if (cgroup_join_self(&l->cgroup, l->into_cgroup, err) < 0) return -1;
+    cgroup_close_fds(&l->cgroup);
+    if (ns_enter(&l->ns, err) < 0) return -1;
+    if (l->ns.new_user) {
+        struct sync_msg msg;
+        if (sync_send(sync_fd, SYNC_USERNS_READY, err) < 0 ||
+            sync_expect(sync_fd, SYNC_USERNS_MAPPED, &msg, err) < 0 ||
+            userns_become_root(err) < 0)
+            return -1;
+    }
+    if (ns_unshare_cgroup(&l->ns, err) < 0) return -1;
+    if (!l->ns.fork_after) return 0;
+    /* Joined or new pid and time namespaces apply to children only. */
+    pid_t pid = fork();
+    if (pid < 0) return error_sys(err, "fork into the pid namespace");
+    if (pid > 0) _exit(0);
+    return 0;
+}
+
+/* runc gives each container a session keyring of its own, so that keys
+ * are not shared with the host's session. */
+static int join_session_keyring(struct launch *l, struct error *err)
+{
+    if (l->opts->no_new_keyring) return 0;
+    char name[STATE_ID_MAX + 8];
+    snprintf(name, sizeof name, "_ses.%s", l->opts->id);
+    if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name) < 0 && errno != ENOSYS)
+        return error_sys(err, "join a session keyring");
+    return 0;
+}
+
+static int setup_rootfs(struct launch *l, struct error *err)
+{
+    const struct spec *spec = &l->spec;
+    struct rootfs r = {.path = l->rootfs_path, .bundle_fd = l->bundle_fd, .rootfd = -1};
+    if (rootfs_prepare(&r, err) < 0 || rootfs_mkdir(&r, spec->process.cwd, err) < 0 ||
+        rootfs_run_plan(&r, &l->mounts, err) < 0 || rootfs_enter(&r, l->opts->no_pivot, err) < 0)
+        return -1;
+    return rootfs_finish(spec->linux.rootfs_propagation_flags, spec->root_readonly, err);
+}
+
+/* The cwd is resolved inside the new root without magic links, so it can
+ * never be a descriptor's directory on the host (runc's CVE-2024-21626). */
+static int enter_cwd(const char *cwd, struct error *err)
+{
+    _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0) return error_sys(err, "open /");
+    _cleanup_close_ int dir = path_open_in_root(root, cwd, O_PATH | O_DIRECTORY, err);
+    if (dir < 0) return error_wrap(err, "process.cwd");
+    if (fchdir(dir) < 0) return error_sys(err, "process.cwd: chdir %s", cwd);
+    return 0;
+}
+
+static int wait_for_start(struct launch *l, struct error *err)
+{
+    if (l->run_mode) {
+        struct sync_msg msg;
+        return sync_expect(l->sync_fds[1], SYNC_GO, &msg, err);
+    }
+    close(l->sync_fds[1]);
+    l->sync_fds[1] = -1;
+    char byte;
+    ssize_t n;
+    do n = read(l->fifo_fd, &byte, 1);
+    while (n < 0 && errno == EINTR);
+    if (n != 1) return error_sys(err, "wait for start on exec.fifo");
+    return 0;
+}
+
+static int setup(struct launch *l, char *exe, char ***env, struct error *err)
+{
+    const struct spec *spec = &l->spec;
+    const struct spec_process *p = &spec->process;
+    process_reset_signals();
+    umask(0); /* device nodes get exactly the modes the spec asks for */
+    if (enter_namespaces(l, err) < 0 || join_session_keyring(l, err) < 0 ||
+        ns_set_uts_names(spec->hostname, spec->domainname, err) < 0 ||
+        process_set_rlimits(p, err) < 0 || process_set_oom_score_adj(p, err) < 0 ||
+        setup_rootfs(l, err) < 0 || enter_cwd(p->cwd, err) < 0 ||
+        process_set_identity(p, err) < 0 || process_find_executable(spec, exe, err) < 0)
+        return -1;
+    if (!(*env = process_environment(spec, err))) return -1;
+    if (process_set_no_new_privs(p, err) < 0 ||
+        process_close_fds_on_exec(l->opts->preserve_fds, err) < 0)
+        return -1;
+    return sync_send(l->sync_fds[1], SYNC_READY, err);
+}
+
+_Noreturn void init_main(struct launch *l)
+{
+    struct error err = {0};
+    char exe[PATH_MAX];
+    char **env = NULL;
+    /* The parent's: the state directory's descriptor holds its lock. */
+    close(l->sync_fds[0]);
+    close(l->state_fd);
+    close(l->root_fd);
+    if (setup(l, exe, &env, &err) < 0) {
+        sync_send_error(l->sync_fds[1], &err);
+        _exit(1);
+    }
+    if (wait_for_start(l, &err) < 0) _exit(1);
+    process_exec(exe, &l->spec.process, env, &err);
+    /* Nobody is listening any more: say it where the process' stderr goes. */
+    char text[sizeof err.msg + 64];
+    dprintf(STDERR_FILENO, "nsrun: %s\n", error_text(&err, text, sizeof text));
+    _exit(127);
+}

@@ -1,0 +1,52 @@
+/* What the parent prepares for the container's init and hands it across the
+ * clone, shared by create and run (parent side: create.c; child: init.c). */
+#ifndef NSRUN_CONTAINER_LAUNCH_H
+#define NSRUN_CONTAINER_LAUNCH_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "container/container.h"
+#include "linux/cgroup.h"
+#include "linux/mount_plan.h"
+#include "linux/namespaces.h"
+#include "spec/spec.h"
+
+struct launch {
+    const struct runtime *rt;
+    const struct create_options *opts;
+    bool run_mode; /* the init starts on SYNC_GO rather than on exec.fifo */
+
+    struct spec spec;
+    int bundle_fd;
+    char *bundle_path, *rootfs_path;
+    int root_fd, state_fd; /* the state root and the container's (locked) directory */
+
+    struct ns_plan ns;
+    struct cgroup_host host;
+    struct cgroup cgroup;
+    bool has_cgroup;
+    struct mount_plan mounts;
+    int sync_fds[2]; /* [0] parent, [1] child */
+    int fifo_fd;     /* exec.fifo, held open read-write by the init */
+    bool into_cgroup;
+
+    pid_t child_pid; /* the direct child: the init, or a parent of it that exits */
+    pid_t init_pid;
+    int init_pidfd;
+};
+
+/* Everything up to an init waiting to exec: state directory, spec, cgroup,
+ * namespaces, the clone and the set-up reports. On failure nothing is left. */
+int launch_container(struct launch *l, struct error *err);
+/* Writes state.json and the pid file for a launched container. */
+int launch_record(struct launch *l, struct error *err);
+/* Undoes a launch that failed part way, or a run that ended. */
+void launch_abort(struct launch *l);
+/* Releases what the parent holds (descriptors, memory), not the container. */
+void launch_release(struct launch *l);
+
+/* The init's side: never returns. */
+_Noreturn void init_main(struct launch *l);
+
+#endif

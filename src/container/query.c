@@ -1,0 +1,39 @@
+/* state and list: reading containers' state without taking their locks, so
+ * a creation in progress never blocks them. */
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "container/container.h"
+#include "util/cleanup.h"
+#include "util/log.h"
+
+int container_state(const struct runtime *rt, const char *id, struct container_state *st,
+                    struct error *err)
+{
+    if (state_check_id(id, err) < 0) return -1;
+    _cleanup_close_ int root_fd = state_open_root(rt->root, false, err);
+    if (root_fd < 0) return error_set(err, 0, "container %s does not exist", id);
+    return state_read(root_fd, id, st, err);
+}
+
+int container_list(const struct runtime *rt, struct container_state **states, size_t *n,
+                   struct error *err)
+{
+    *states = NULL;
+    *n = 0;
+    _cleanup_close_ int root_fd = state_open_root(rt->root, false, err);
+    if (root_fd < 0) return 0; /* no state root yet: no containers */
+    char **ids;
+    size_t n_ids;
+    if (state_list_ids(root_fd, &ids, &n_ids, err) < 0) return -1;
+    *states = calloc(n_ids + 1, sizeof **states);
+    for (size_t i = 0; i < n_ids; i++) {
+        struct error skipped;
+        if (*states && state_read(root_fd, ids[i], &(*states)[*n], &skipped) == 0) (*n)++;
+        else if (*states) log_debug("list: %s: %s", ids[i], skipped.msg);
+        free(ids[i]);
+    }
+    free(ids);
+    return *states ? 0 : error_set(err, ENOMEM, "list containers");
+}

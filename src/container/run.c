@@ -1,0 +1,85 @@
+/* run: create and start in one process. In the foreground nsrun stays the
+ * init's parent (a subreaper when the init is a grandchild), forwards every
+ * signal it gets to it, exits with its status, and removes the container
+ * unless --keep. */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "container/launch.h"
+#include "linux/pidfd.h"
+#include "linux/sync.h"
+#include "util/cleanup.h"
+#include "util/log.h"
+
+static int exit_code_of(int status)
+{
+    if (WIFEXITED(status)) return WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+    return 255;
+}
+
+/* Relays signals until the init exits; returns its exit code. */
+static int supervise(struct launch *l, int sig_fd)
+{
+    for (;;) {
+        struct signalfd_siginfo si;
+        ssize_t n = read(sig_fd, &si, sizeof si);
+        if (n < 0 && errno == EINTR) continue;
+        if (n != (ssize_t)sizeof si) return 255;
+        if (si.ssi_signo != SIGCHLD) {
+            struct error ignored;
+            pidfd_signal(l->init_pidfd, (int)si.ssi_signo, &ignored);
+            continue;
+        }
+        int status;
+        pid_t pid;
+        while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+            if (pid == l->init_pid) return exit_code_of(status);
+    }
+}
+
+static int start_and_wait(const struct runtime *rt, const struct create_options *opts, int sig_fd,
+                          int *exit_status, struct error *err)
+{
+    struct launch l = {.rt = rt, .opts = opts, .run_mode = true};
+    if (launch_container(&l, err) < 0) return -1;
+    if (launch_record(&l, err) < 0 || sync_send(l.sync_fds[0], SYNC_GO, err) < 0) {
+        launch_abort(&l);
+        launch_release(&l);
+        return -1;
+    }
+    /* Unlocked from here: state, kill and delete work on the running container. */
+    close(l.state_fd);
+    l.state_fd = -1;
+    if (opts->detach) {
+        *exit_status = 0;
+        launch_release(&l);
+        return 0;
+    }
+    *exit_status = supervise(&l, sig_fd);
+    launch_release(&l);
+    if (opts->keep) return 0;
+    struct error cleanup;
+    if (container_delete(rt, opts->id, true, &cleanup) < 0)
+        log_error("run: delete %s: %s", opts->id, cleanup.msg);
+    return 0;
+}
+
+int container_run(const struct runtime *rt, const struct create_options *opts, int *exit_status,
+                  struct error *err)
+{
+    /* Blocked before the clone so that no signal or exit is missed; the
+     * init restores an empty mask for itself. */
+    sigset_t all, old;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &old);
+    _cleanup_close_ int sig_fd = signalfd(-1, &all, SFD_CLOEXEC);
+    int rc = sig_fd < 0 ? error_sys(err, "signalfd")
+                        : start_and_wait(rt, opts, sig_fd, exit_status, err);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    return rc;
+}

@@ -1,0 +1,304 @@
+/* The state directory and state.json; see state.h. */
+#include "container/state.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "linux/pidfd.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+#define STATE_FILE "state.json"
+#define FIFO_FILE  "exec.fifo"
+
+const char *status_name(enum container_status status)
+{
+    switch (status) {
+    case STATUS_CREATING: return "creating";
+    case STATUS_CREATED: return "created";
+    case STATUS_RUNNING: return "running";
+    case STATUS_STOPPED: return "stopped";
+    }
+    return "unknown";
+}
+
+int state_check_id(const char *id, struct error *err)
+{
+    size_t len = strlen(id);
+    if (len == 0) return error_set(err, 0, "container id must not be empty");
+    if (len > STATE_ID_MAX)
+        return error_set(err, 0, "container id is longer than %d characters", STATE_ID_MAX);
+    if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
+        return error_set(err, 0, "invalid container id \"%s\"", id);
+    for (const char *p = id; *p; p++) {
+        char c = *p;
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '_' || c == '+' || c == '-' || c == '.';
+        if (!ok)
+            return error_set(err, 0,
+                             "invalid container id: only letters, digits and _+-. are allowed");
+    }
+    return 0;
+}
+
+int state_open_root(const char *root, bool create, struct error *err)
+{
+    if (create && fs_mkdir_p(root, 0700, err) < 0) return error_wrap(err, "state root");
+    int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return error_sys(err, "state root %s", root);
+    return fd;
+}
+
+static int lock_dir(int dir_fd, const char *id, struct error *err)
+{
+    while (flock(dir_fd, LOCK_EX) < 0)
+        if (errno != EINTR) return error_sys(err, "lock container %s", id);
+    return 0;
+}
+
+int state_create_dir(int root_fd, const char *id, struct error *err)
+{
+    if (mkdirat(root_fd, id, 0700) < 0) {
+        if (errno == EEXIST) return error_set(err, 0, "container with id %s already exists", id);
+        return error_sys(err, "create the state directory of %s", id);
+    }
+    int fd = openat(root_fd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) return error_sys(err, "open the state directory of %s", id);
+    if (lock_dir(fd, id, err) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+int state_lock_dir(int root_fd, const char *id, struct error *err)
+{
+    _cleanup_close_ int fd = openat(root_fd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0 && errno == ENOENT) return error_set(err, 0, "container %s does not exist", id);
+    if (fd < 0) return error_sys(err, "open the state directory of %s", id);
+    if (lock_dir(fd, id, err) < 0) return -1;
+    /* A delete that held the lock before us may have removed it. */
+    struct stat st;
+    if (fstat(fd, &st) < 0 || st.st_nlink == 0)
+        return error_set(err, 0, "container %s does not exist", id);
+    return TAKE_FD(fd);
+}
+
+int state_remove_dir(int root_fd, const char *id, struct error *err)
+{
+    _cleanup_close_ int fd = openat(root_fd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) return errno == ENOENT ? 0 : error_sys(err, "open the state directory of %s", id);
+    DIR *d = fdopendir(dup(fd));
+    if (!d) return error_sys(err, "read the state directory of %s", id);
+    for (struct dirent *e; (e = readdir(d));) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        if (unlinkat(fd, e->d_name, 0) < 0 && errno != ENOENT) {
+            error_sys(err, "remove %s/%s", id, e->d_name);
+            closedir(d);
+            return -1;
+        }
+    }
+    closedir(d);
+    if (unlinkat(root_fd, id, AT_REMOVEDIR) < 0 && errno != ENOENT)
+        return error_sys(err, "remove the state directory of %s", id);
+    return 0;
+}
+
+static json_t *cgroup_to_json(const struct cgroup *cg)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < cg->n; i++) {
+        const struct cgroup_dir *d = &cg->dirs[i];
+        json_array_append_new(arr, json_pack("{s:s, s:b, s:s, s:s, s:i}", "path", d->path, "v2",
+                                             d->v2, "name", d->name, "controllers",
+                                             d->controllers, "created", d->created));
+    }
+    return arr;
+}
+
+static int cgroup_from_json(json_t *arr, struct cgroup *cg)
+{
+    memset(cg, 0, sizeof *cg);
+    cg->v2_fd = -1;
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v) {
+        if (cg->n == CGROUP_MAX_HIERARCHIES) return -1;
+        const char *path, *name, *controllers;
+        int v2, created;
+        if (json_unpack(v, "{s:s, s:b, s:s, s:s, s:i}", "path", &path, "v2", &v2, "name", &name,
+                        "controllers", &controllers, "created", &created) < 0)
+            return -1;
+        struct cgroup_dir *d = &cg->dirs[cg->n++];
+        d->path = strdup(path);
+        d->name = strdup(name);
+        d->controllers = strdup(controllers);
+        d->v2 = v2;
+        d->created = created;
+        if (!d->path || !d->name || !d->controllers) return -1;
+    }
+    return 0;
+}
+
+int state_write(int dir_fd, const struct container_state *st, struct error *err)
+{
+    json_t *doc = json_pack(
+        "{s:s, s:s, s:i, s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:b}", "ociVersion", "1.2.0", "id",
+        st->id, "pid", (int)st->pid, "initStartTime", (json_int_t)st->start_time, "bundle",
+        st->bundle, "rootfs", st->rootfs, "created", st->created, "owner", st->owner,
+        "annotations", st->annotations ? json_incref(st->annotations) : json_object(), "cgroupPaths",
+        cgroup_to_json(&st->cgroup), "pidNamespace", st->has_pid_namespace);
+    if (!doc) return error_set(err, ENOMEM, "state.json");
+    char *text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    if (!text) return error_set(err, ENOMEM, "state.json");
+    int rc = fs_write_atomic_at(dir_fd, STATE_FILE, text, strlen(text), 0600, err);
+    free(text);
+    return rc;
+}
+
+bool state_init_alive(const struct container_state *st)
+{
+    return st->pid > 0 && st->start_time && pid_start_time(st->pid) == st->start_time;
+}
+
+static enum container_status derive_status(int dir_fd, const struct container_state *st)
+{
+    if (!state_init_alive(st)) return STATUS_STOPPED;
+    if (faccessat(dir_fd, FIFO_FILE, F_OK, AT_SYMLINK_NOFOLLOW) == 0) return STATUS_CREATED;
+    return STATUS_RUNNING;
+}
+
+/* A directory with no state.json: its creator holds the lock, or died. */
+static int read_unfinished(int dir_fd, struct container_state *st)
+{
+    if (flock(dir_fd, LOCK_EX | LOCK_NB) == 0) {
+        flock(dir_fd, LOCK_UN);
+        st->status = STATUS_STOPPED;
+    } else {
+        st->status = STATUS_CREATING;
+    }
+    st->bundle = strdup("");
+    st->rootfs = strdup("");
+    st->created = strdup("");
+    st->owner = strdup("");
+    st->cgroup.v2_fd = -1;
+    return 0;
+}
+
+int state_read(int root_fd, const char *id, struct container_state *st, struct error *err)
+{
+    memset(st, 0, sizeof *st);
+    snprintf(st->id, sizeof st->id, "%s", id);
+    _cleanup_close_ int dir_fd = openat(root_fd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    if (dir_fd < 0 && errno == ENOENT) return error_set(err, 0, "container %s does not exist", id);
+    if (dir_fd < 0) return error_sys(err, "open the state directory of %s", id);
+
+    _cleanup_free_ char *text = NULL;
+    if (fs_read_file_at(dir_fd, STATE_FILE, &text, NULL, err) < 0) {
+        if (err->errnum == ENOENT) return read_unfinished(dir_fd, st);
+        return error_wrap(err, "state of %s", id);
+    }
+    json_error_t jerr;
+    json_t *doc = json_loads(text, 0, &jerr);
+    const char *bundle, *rootfs, *created, *owner;
+    json_t *annotations, *cgroups;
+    json_int_t start_time;
+    int pid, pidns = 0;
+    if (!doc || json_unpack(doc, "{s:i, s:I, s:s, s:s, s:s, s:s, s:o, s:o, s?b}", "pid", &pid,
+                            "initStartTime", &start_time, "bundle", &bundle, "rootfs", &rootfs,
+                            "created", &created, "owner", &owner, "annotations", &annotations,
+                            "cgroupPaths", &cgroups, "pidNamespace", &pidns) < 0) {
+        json_decref(doc);
+        return error_set(err, 0, "state of %s: state.json is damaged", id);
+    }
+    st->pid = pid;
+    st->start_time = (unsigned long long)start_time;
+    st->bundle = strdup(bundle);
+    st->rootfs = strdup(rootfs);
+    st->created = strdup(created);
+    st->owner = strdup(owner);
+    st->annotations = json_incref(annotations);
+    st->has_pid_namespace = pidns;
+    int bad = cgroup_from_json(cgroups, &st->cgroup);
+    json_decref(doc);
+    if (bad || !st->bundle || !st->rootfs || !st->created || !st->owner) {
+        state_free(st);
+        return error_set(err, 0, "state of %s: state.json is damaged", id);
+    }
+    st->status = derive_status(dir_fd, st);
+    return 0;
+}
+
+void state_free(struct container_state *st)
+{
+    free(st->bundle);
+    free(st->rootfs);
+    free(st->created);
+    free(st->owner);
+    json_decref(st->annotations);
+    cgroup_free(&st->cgroup);
+    st->bundle = st->rootfs = st->created = st->owner = NULL;
+    st->annotations = NULL;
+}
+
+static int compare_ids(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int state_list_ids(int root_fd, char ***ids, size_t *n, struct error *err)
+{
+    *ids = NULL;
+    *n = 0;
+    DIR *d = fdopendir(dup(root_fd));
+    if (!d) return error_sys(err, "read the state root");
+    rewinddir(d);
+    size_t cap = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        if (e->d_type != DT_DIR || e->d_name[0] == '.') continue;
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            char **bigger = realloc(*ids, cap * sizeof *bigger);
+            if (!bigger) break;
+            *ids = bigger;
+        }
+        if (!((*ids)[*n] = strdup(e->d_name))) break;
+        (*n)++;
+    }
+    closedir(d);
+    if (*n) qsort(*ids, *n, sizeof **ids, compare_ids);
+    return 0;
+}
+
+int state_open_locked(const char *root, const char *id, struct locked_state *ls, struct error *err)
+{
+    ls->root_fd = ls->dir_fd = -1;
+    memset(&ls->st, 0, sizeof ls->st);
+    ls->st.cgroup.v2_fd = -1;
+    if (state_check_id(id, err) < 0) return -1;
+    ls->root_fd = state_open_root(root, false, err);
+    if (ls->root_fd < 0) return error_set(err, 0, "container %s does not exist", id);
+    if ((ls->dir_fd = state_lock_dir(ls->root_fd, id, err)) < 0 ||
+        state_read(ls->root_fd, id, &ls->st, err) < 0) {
+        state_close_locked(ls);
+        return -1;
+    }
+    return 0;
+}
+
+void state_close_locked(struct locked_state *ls)
+{
+    state_free(&ls->st);
+    if (ls->dir_fd >= 0) close(ls->dir_fd);
+    if (ls->root_fd >= 0) close(ls->root_fd);
+    ls->dir_fd = ls->root_fd = -1;
+}

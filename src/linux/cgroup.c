@@ -1,0 +1,527 @@
+/* The cgroup interface: host layout, the container's directories, joining,
+ * signalling and removal; the v1 and v2 resource files are written by
+ * cgroup_v1.c and cgroup_v2.c. */
+#include "linux/cgroup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "linux/cgroup_internal.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/log.h"
+
+static const char *const v1_controllers[] = {
+    "cpu",    "cpuacct",    "cpuset",  "memory", "devices", "freezer", "net_cls",
+    "net_prio", "blkio",    "perf_event", "hugetlb", "pids", "rdma",    "misc", "debug",
+};
+
+bool cgroup_has_controller(const char *controllers, const char *controller)
+{
+    size_t len = strlen(controller);
+    for (const char *p = controllers; *p;) {
+        size_t tok = strcspn(p, ", ");
+        if (tok == len && strncmp(p, controller, len) == 0) return true;
+        p += tok;
+        p += strspn(p, ", ");
+    }
+    return false;
+}
+
+static bool is_v1_controller(const char *tok, size_t len)
+{
+    if (len > 5 && strncmp(tok, "name=", 5) == 0) return true;
+    for (size_t i = 0; i < ARRAY_LEN(v1_controllers); i++)
+        if (strlen(v1_controllers[i]) == len && strncmp(v1_controllers[i], tok, len) == 0)
+            return true;
+    return false;
+}
+
+/* The controllers in a v1 mount's super options ("rw,nosuid,cpu,cpuacct"). */
+static char *v1_controllers_of(const char *super_options)
+{
+    char *out = calloc(1, strlen(super_options) + 1);
+    if (!out) return NULL;
+    for (const char *p = super_options; *p;) {
+        size_t len = strcspn(p, ",");
+        if (is_v1_controller(p, len)) {
+            if (*out) strcat(out, ",");
+            strncat(out, p, len);
+        }
+        p += len;
+        if (*p == ',') p++;
+    }
+    return out;
+}
+
+/* mountinfo escapes spaces and the like as \ooo. */
+static void unescape_octal(char *s)
+{
+    char *w = s;
+    for (char *r = s; *r; r++) {
+        if (r[0] == '\\' && r[1] >= '0' && r[1] <= '7' && r[2] && r[3]) {
+            *w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
+            r += 3;
+        } else {
+            *w++ = *r;
+        }
+    }
+    *w = '\0';
+}
+
+static bool known_hierarchy(const struct cgroup_host *host, bool v2, const char *controllers)
+{
+    for (size_t i = 0; i < host->n; i++)
+        if (host->h[i].v2 == v2 && (v2 || strcmp(host->h[i].controllers, controllers) == 0))
+            return true;
+    return false;
+}
+
+static int add_hierarchy(struct cgroup_host *host, char *line, struct error *err)
+{
+    /* id parent maj:min root mountpoint options [optional...] - fstype source super */
+    char *fields[6] = {0}, *save = NULL, *tok = strtok_r(line, " ", &save);
+    for (int i = 0; i < 6 && tok; i++, tok = strtok_r(NULL, " ", &save)) fields[i] = tok;
+    while (tok && strcmp(tok, "-") != 0) tok = strtok_r(NULL, " ", &save);
+    char *fstype = tok ? strtok_r(NULL, " ", &save) : NULL;
+    char *source = fstype ? strtok_r(NULL, " ", &save) : NULL;
+    char *super = source ? strtok_r(NULL, " \n", &save) : NULL;
+    if (!fields[4] || !super) return 0;
+    bool v2 = strcmp(fstype, "cgroup2") == 0;
+    if (!v2 && strcmp(fstype, "cgroup") != 0) return 0;
+
+    _cleanup_free_ char *controllers = v2 ? strdup("") : v1_controllers_of(super);
+    if (!controllers) return error_set(err, ENOMEM, "cgroup hierarchies");
+    if (!v2 && !*controllers) return 0;
+    if (known_hierarchy(host, v2, controllers)) return 0; /* mounted twice: first wins */
+    if (host->n == CGROUP_MAX_HIERARCHIES) return error_set(err, 0, "too many cgroup hierarchies");
+
+    unescape_octal(fields[3]);
+    unescape_octal(fields[4]);
+    struct cgroup_hierarchy *h = &host->h[host->n];
+    h->v2 = v2;
+    h->root = strdup(fields[3]);
+    h->mount = strdup(fields[4]);
+    h->controllers = TAKE_PTR(controllers);
+    host->n++;
+    if (!h->root || !h->mount) return error_set(err, ENOMEM, "cgroup hierarchies");
+    return 0;
+}
+
+/* Fills each hierarchy's `own` from /proc/self/cgroup. */
+static int read_own_cgroups(struct cgroup_host *host, struct error *err)
+{
+    _cleanup_free_ char *text = NULL;
+    if (fs_read_file_at(AT_FDCWD, "/proc/self/cgroup", &text, NULL, err) < 0) return -1;
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char *c1 = strchr(line, ':');
+        char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        if (!c2) continue;
+        *c2 = '\0';
+        const char *controllers = c1 + 1, *path = c2 + 1;
+        bool v2 = strcmp(line, "0") == 0 || !*controllers;
+        for (size_t i = 0; i < host->n; i++) {
+            struct cgroup_hierarchy *h = &host->h[i];
+            if (h->own || h->v2 != v2 || (!v2 && strcmp(h->controllers, controllers) != 0))
+                continue;
+            h->own = strdup(path);
+            if (!h->own) return error_set(err, ENOMEM, "cgroup hierarchies");
+        }
+    }
+    return 0;
+}
+
+int cgroup_host_detect(struct cgroup_host *host, struct error *err)
+{
+    memset(host, 0, sizeof *host);
+    _cleanup_free_ char *text = NULL;
+    if (fs_read_file_at(AT_FDCWD, "/proc/self/mountinfo", &text, NULL, err) < 0) return -1;
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+        if (strstr(line, " - cgroup") && add_hierarchy(host, line, err) < 0) goto fail;
+    if (read_own_cgroups(host, err) < 0) goto fail;
+
+    bool any_v1 = false, any_v2 = false;
+    for (size_t i = 0; i < host->n; i++) {
+        struct cgroup_hierarchy *h = &host->h[i];
+        if (!h->own) h->own = strdup("/"); /* not a member: treat as the root */
+        if (h->v2) {
+            char path[PATH_MAX];
+            char *available = NULL;
+            snprintf(path, sizeof path, "%s/cgroup.controllers", h->mount);
+            struct error ignored;
+            if (fs_read_file_at(AT_FDCWD, path, &available, NULL, &ignored) == 0) {
+                available[strcspn(available, "\n")] = '\0';
+                free(h->controllers);
+                h->controllers = available;
+            }
+        }
+        any_v1 |= !h->v2;
+        any_v2 |= h->v2;
+    }
+    host->mode = any_v1 ? (any_v2 ? CGROUP_HYBRID : CGROUP_V1) : CGROUP_V2;
+    if (host->n == 0) {
+        error_set(err, 0, "no cgroup hierarchy is mounted");
+        goto fail;
+    }
+    return 0;
+fail:
+    cgroup_host_free(host);
+    return -1;
+}
+
+void cgroup_host_free(struct cgroup_host *host)
+{
+    for (size_t i = 0; i < host->n; i++) {
+        free(host->h[i].mount);
+        free(host->h[i].root);
+        free(host->h[i].own);
+        free(host->h[i].controllers);
+    }
+    memset(host, 0, sizeof *host);
+}
+
+void cgroup_clean_path(char *path)
+{
+    char src[PATH_MAX];
+    snprintf(src, sizeof src, "%s", path);
+    size_t len = 0; /* of the cleaned path, written back into path */
+    for (const char *p = src; *p;) {
+        while (*p == '/') p++;
+        size_t seg = strcspn(p, "/");
+        if (seg == 0) break;
+        if (seg == 2 && p[0] == '.' && p[1] == '.') {
+            while (len > 0 && path[len - 1] != '/') len--;
+            if (len > 0) len--; /* the slash before it */
+        } else if (!(seg == 1 && p[0] == '.')) {
+            path[len++] = '/';
+            memcpy(path + len, p, seg);
+            len += seg;
+        }
+        p += seg;
+    }
+    if (len == 0) path[len++] = '/';
+    path[len] = '\0';
+}
+
+/* The container's cgroup as a path inside each hierarchy. */
+static int container_cgroup_path(const struct cgroup_hierarchy *h, const char *cgroups_path,
+                                 const char *id, char *out, size_t size, struct error *err)
+{
+    const char *rel = cgroups_path && *cgroups_path ? cgroups_path : id;
+    int n = rel[0] == '/' ? snprintf(out, size, "%s", rel) : snprintf(out, size, "%s/%s", h->own, rel);
+    if (n < 0 || (size_t)n >= size) return error_set(err, ENAMETOOLONG, "linux.cgroupsPath");
+    cgroup_clean_path(out);
+    if (strcmp(out, "/") == 0)
+        return error_set(err, 0, "linux.cgroupsPath: \"%s\" is the root cgroup", rel);
+    return 0;
+}
+
+/* The host directory of a hierarchy path, through the mount's root. */
+static char *hierarchy_dir(const struct cgroup_hierarchy *h, const char *path, struct error *err)
+{
+    size_t root_len = strcmp(h->root, "/") == 0 ? 0 : strlen(h->root);
+    if (root_len && (strncmp(path, h->root, root_len) != 0 ||
+                     (path[root_len] != '/' && path[root_len] != '\0'))) {
+        error_set(err, 0, "linux.cgroupsPath: %s is outside the part of the hierarchy mounted at %s",
+                  path, h->mount);
+        return NULL;
+    }
+    char *dir = NULL;
+    if (asprintf(&dir, "%s%s", h->mount, path + root_len) < 0) {
+        error_set(err, ENOMEM, "cgroup path");
+        return NULL;
+    }
+    return dir;
+}
+
+/* mkdir -p below the mount, counting the levels made. */
+static int make_dirs(const struct cgroup_hierarchy *h, struct cgroup_dir *d, struct error *err)
+{
+    size_t mount_len = strlen(h->mount);
+    for (char *p = d->path + mount_len + 1;; p++) {
+        if (*p != '/' && *p != '\0') continue;
+        char saved = *p;
+        *p = '\0';
+        if (mkdir(d->path, 0755) == 0) {
+            d->created++;
+            if (!h->v2 && cgroup_has_controller(h->controllers, "cpuset") &&
+                cgroup_v1_cpuset_init(d->path, err) < 0) {
+                *p = saved;
+                return -1;
+            }
+        } else if (errno != EEXIST) {
+            error_sys(err, "create cgroup %s", d->path);
+            *p = saved;
+            return -1;
+        }
+        *p = saved;
+        if (!saved) break;
+    }
+    return 0;
+}
+
+static struct cgroup_dir *dir_with(struct cgroup *cg, const char *controller)
+{
+    for (size_t i = 0; i < cg->n; i++)
+        if (!cg->dirs[i].v2 && cgroup_has_controller(cg->dirs[i].controllers, controller))
+            return &cg->dirs[i];
+    for (size_t i = 0; i < cg->n; i++)
+        if (cg->dirs[i].v2 && cgroup_has_controller(cg->dirs[i].controllers, controller))
+            return &cg->dirs[i];
+    return NULL;
+}
+
+typedef int (*resource_writer)(const struct cgroup_dir *, const struct spec_resources *,
+                               struct error *);
+
+struct resource_kind {
+    const char *controller;
+    const char *field;
+    bool (*wanted)(const struct spec_resources *r);
+    resource_writer v1, v2;
+};
+
+static bool wants_memory(const struct spec_resources *r)
+{
+    return r->has_memory && r->memory.limit.has;
+}
+
+static bool wants_pids(const struct spec_resources *r)
+{
+    return r->has_pids;
+}
+
+static bool wants_cpu(const struct spec_resources *r)
+{
+    return r->has_cpu && (r->cpu.shares.has || r->cpu.quota.has || r->cpu.period.has);
+}
+
+static bool wants_devices(const struct spec_resources *r)
+{
+    return r->n_devices > 0;
+}
+
+static const struct resource_kind resource_kinds[] = {
+    {"memory", "linux.resources.memory", wants_memory, cgroup_v1_memory, cgroup_v2_memory},
+    {"pids", "linux.resources.pids", wants_pids, cgroup_v1_pids, cgroup_v2_pids},
+    {"cpu", "linux.resources.cpu", wants_cpu, cgroup_v1_cpu, cgroup_v2_cpu},
+    {"devices", "linux.resources.devices", wants_devices, cgroup_v1_devices, cgroup_v2_devices},
+};
+
+static int apply_resources(const struct cgroup_host *host, struct cgroup *cg,
+                           const struct spec_resources *r, struct error *err)
+{
+    for (size_t i = 0; i < ARRAY_LEN(resource_kinds); i++) {
+        const struct resource_kind *k = &resource_kinds[i];
+        if (!k->wanted(r)) continue;
+        struct cgroup_dir *d = dir_with(cg, k->controller);
+        if (!d && strcmp(k->controller, "devices") == 0) {
+            /* v2 has no devices controller: rules are a BPF program. */
+            for (size_t j = 0; j < cg->n; j++)
+                if (cg->dirs[j].v2) d = &cg->dirs[j];
+        }
+        if (!d)
+            return error_set(err, 0, "%s: the %s controller is not available on this host",
+                             k->field, k->controller);
+        if (d->v2 && strcmp(k->controller, "devices") != 0) {
+            const struct cgroup_hierarchy *h = NULL;
+            for (size_t j = 0; j < host->n; j++)
+                if (host->h[j].v2) h = &host->h[j];
+            if (cgroup_v2_enable(h->mount, d->path, k->controller, err) < 0) return -1;
+        }
+        if ((d->v2 ? k->v2 : k->v1)(d, r, err) < 0) return -1;
+    }
+    return 0;
+}
+
+int cgroup_write(const struct cgroup_dir *dir, const char *file, const char *value,
+                 const char *field, struct error *err)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", dir->path, file);
+    _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return error_sys(err, "%s: open %s", field, path);
+    ssize_t len = (ssize_t)strlen(value);
+    if (write(fd, value, (size_t)len) != len)
+        return error_sys(err, "%s: write %s to %s", field, value, path);
+    return 0;
+}
+
+static int open_join_fds(struct cgroup *cg, struct error *err)
+{
+    for (size_t i = 0; i < cg->n; i++) {
+        const struct cgroup_dir *d = &cg->dirs[i];
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", d->path, d->v2 ? "cgroup.procs" : "tasks");
+        int fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0) return error_sys(err, "open %s", path);
+        cg->join_fds[cg->n_join++] = fd;
+        if (d->v2) {
+            cg->v2_fd = open(d->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+            if (cg->v2_fd < 0) return error_sys(err, "open %s", d->path);
+        }
+    }
+    return 0;
+}
+
+int cgroup_create(const struct cgroup_host *host, const char *cgroups_path, const char *id,
+                  const struct spec_resources *resources, struct cgroup *cg, struct error *err)
+{
+    memset(cg, 0, sizeof *cg);
+    cg->v2_fd = -1;
+    for (size_t i = 0; i < host->n; i++) {
+        const struct cgroup_hierarchy *h = &host->h[i];
+        char path[PATH_MAX];
+        if (container_cgroup_path(h, cgroups_path, id, path, sizeof path, err) < 0) goto fail;
+        struct cgroup_dir *d = &cg->dirs[cg->n];
+        d->v2 = h->v2;
+        d->path = hierarchy_dir(h, path, err);
+        if (!d->path) goto fail;
+        cg->n++;
+        d->name = strdup(strrchr(h->mount, '/') + 1);
+        d->controllers = strdup(h->controllers);
+        if (!d->name || !d->controllers) {
+            error_set(err, ENOMEM, "cgroup");
+            goto fail;
+        }
+        if (make_dirs(h, d, err) < 0) goto fail;
+    }
+    if (resources && apply_resources(host, cg, resources, err) < 0) goto fail;
+    if (open_join_fds(cg, err) < 0) goto fail;
+    return 0;
+fail:
+    cgroup_destroy(cg, &(struct error){0});
+    cgroup_free(cg);
+    return -1;
+}
+
+int cgroup_join_self(struct cgroup *cg, bool v2_joined, struct error *err)
+{
+    for (size_t i = 0; i < cg->n_join; i++) {
+        if (cg->dirs[i].v2 && v2_joined) continue;
+        if (write(cg->join_fds[i], "0", 1) != 1)
+            return error_sys(err, "join cgroup %s", cg->dirs[i].path);
+    }
+    return 0;
+}
+
+void cgroup_close_fds(struct cgroup *cg)
+{
+    for (size_t i = 0; i < cg->n_join; i++) close(cg->join_fds[i]);
+    cg->n_join = 0;
+    if (cg->v2_fd >= 0) close(cg->v2_fd);
+    cg->v2_fd = -1;
+}
+
+/* The pids in the cgroup, read from the first directory (every hierarchy
+ * holds every process of the container). */
+static int read_pids(const struct cgroup *cg, pid_t **pids, size_t *n, struct error *err)
+{
+    *pids = NULL;
+    *n = 0;
+    if (cg->n == 0) return 0;
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/cgroup.procs", cg->dirs[0].path);
+    _cleanup_free_ char *text = NULL;
+    if (fs_read_file_at(AT_FDCWD, path, &text, NULL, err) < 0) return -1;
+    size_t cap = 16;
+    pid_t *list = malloc(cap * sizeof *list);
+    if (!list) return error_set(err, ENOMEM, "read %s", path);
+    for (char *p = text; *p;) {
+        char *end;
+        long v = strtol(p, &end, 10);
+        if (end == p) break;
+        if (*n == cap) {
+            pid_t *bigger = realloc(list, 2 * cap * sizeof *list);
+            if (!bigger) {
+                free(list);
+                return error_set(err, ENOMEM, "read %s", path);
+            }
+            list = bigger;
+            cap *= 2;
+        }
+        list[(*n)++] = (pid_t)v;
+        p = end + strspn(end, "\n");
+    }
+    *pids = list;
+    return 0;
+}
+
+int cgroup_signal_all(const struct cgroup *cg, int sig, struct error *err)
+{
+    _cleanup_free_ pid_t *pids = NULL;
+    size_t n;
+    if (read_pids(cg, &pids, &n, err) < 0) return -1;
+    for (size_t i = 0; i < n; i++)
+        if (kill(pids[i], sig) < 0 && errno != ESRCH)
+            return error_sys(err, "kill %d", pids[i]);
+    return 0;
+}
+
+bool cgroup_has_processes(const struct cgroup *cg)
+{
+    _cleanup_free_ pid_t *pids = NULL;
+    size_t n = 0;
+    struct error ignored;
+    return read_pids(cg, &pids, &n, &ignored) == 0 && n > 0;
+}
+
+/* rmdir that waits, bounded, for exiting processes to leave the cgroup. */
+static int remove_dir(const char *path, struct error *err)
+{
+    struct timespec delay = {0, 1000000};
+    for (int attempt = 0;; attempt++) {
+        if (rmdir(path) == 0 || errno == ENOENT) return 0;
+        if (errno != EBUSY || attempt == 60) return error_sys(err, "remove cgroup %s", path);
+        nanosleep(&delay, NULL);
+        if (delay.tv_nsec < 64000000) delay.tv_nsec *= 2; /* up to ~3 s in all */
+    }
+}
+
+int cgroup_destroy(struct cgroup *cg, struct error *err)
+{
+    int rc = 0;
+    for (size_t i = 0; i < cg->n; i++) {
+        struct cgroup_dir *d = &cg->dirs[i];
+        for (; d->created > 0; d->created--) {
+            if (remove_dir(d->path, err) < 0) {
+                rc = -1;
+                break;
+            }
+            char *slash = strrchr(d->path, '/');
+            if (slash) *slash = '\0';
+        }
+    }
+    return rc;
+}
+
+void cgroup_free(struct cgroup *cg)
+{
+    cgroup_close_fds(cg);
+    for (size_t i = 0; i < cg->n; i++) {
+        free(cg->dirs[i].path);
+        free(cg->dirs[i].name);
+        free(cg->dirs[i].controllers);
+    }
+    memset(cg, 0, sizeof *cg);
+    cg->v2_fd = -1;
+}
+
+/* Allowed after the spec's own rules, as runc does, so that the devices
+ * every container gets (null, zero, ..., the pty pair) are usable. */
+const struct cgroup_device_allow cgroup_default_devices[] = {
+    {'c', -1, -1, "m"},  {'b', -1, -1, "m"},   {'c', 1, 3, "rwm"}, {'c', 1, 5, "rwm"},
+    {'c', 1, 7, "rwm"},  {'c', 1, 8, "rwm"},   {'c', 1, 9, "rwm"}, {'c', 5, 0, "rwm"},
+    {'c', 5, 2, "rwm"},  {'c', 136, -1, "rwm"}, {'c', 10, 200, "rwm"},
+};
+const size_t cgroup_n_default_devices = ARRAY_LEN(cgroup_default_devices);

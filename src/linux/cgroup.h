@@ -1,0 +1,72 @@
+/* cgroups on v1, v2 and hybrid hosts: the host's layout, detected once; a
+ * container's cgroup in every hierarchy, with its resources applied before
+ * the init exists; the init's join; removal. */
+#ifndef NSRUN_LINUX_CGROUP_H
+#define NSRUN_LINUX_CGROUP_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "spec/spec.h"
+
+enum cgroup_mode { CGROUP_V1, CGROUP_HYBRID, CGROUP_V2 };
+enum { CGROUP_MAX_HIERARCHIES = 16 };
+
+struct cgroup_hierarchy {
+    char *mount;       /* where it is mounted: /sys/fs/cgroup/cpu */
+    char *root;        /* the hierarchy path mounted there (mountinfo's root) */
+    char *own;         /* this process's cgroup in it (/proc/self/cgroup) */
+    char *controllers; /* v1: "cpu,cpuacct" or "name=systemd"; v2: the
+                          controllers the root offers, space separated */
+    bool v2;
+};
+
+struct cgroup_host {
+    enum cgroup_mode mode;
+    struct cgroup_hierarchy h[CGROUP_MAX_HIERARCHIES];
+    size_t n;
+};
+
+/* A container's cgroup: its directory in each hierarchy. */
+struct cgroup_dir {
+    char *path;       /* absolute host path */
+    bool v2;
+    char *name;       /* the hierarchy's directory name under /sys/fs/cgroup */
+    char *controllers;/* as in struct cgroup_hierarchy */
+    int created;      /* how many trailing levels of path nsrun made (removed on delete) */
+};
+
+struct cgroup {
+    struct cgroup_dir dirs[CGROUP_MAX_HIERARCHIES];
+    size_t n;
+    int v2_fd;        /* the v2 directory, for CLONE_INTO_CGROUP; -1 without v2 */
+    int join_fds[CGROUP_MAX_HIERARCHIES]; /* files the init writes "0" to */
+    size_t n_join;
+};
+
+int cgroup_host_detect(struct cgroup_host *host, struct error *err);
+void cgroup_host_free(struct cgroup_host *host);
+
+/* Makes the container's cgroup (cgroups_path from the spec, "" for the
+ * default of <own cgroup>/<id>), applies resources (NULL for none) and
+ * opens what the init needs to join. On failure nothing is left behind. */
+int cgroup_create(const struct cgroup_host *host, const char *cgroups_path, const char *id,
+                  const struct spec_resources *resources, struct cgroup *cg, struct error *err);
+/* Child: joins every hierarchy the clone did not already put it in. A
+ * single-threaded process writing "0" to a v1 "tasks" file moves itself
+ * without the threadgroup lock that "cgroup.procs" takes (an RCU grace
+ * period each, ~10 ms): see shared/bench/README.md. */
+int cgroup_join_self(struct cgroup *cg, bool v2_joined, struct error *err);
+void cgroup_close_fds(struct cgroup *cg);
+/* Sends sig to every process in the cgroup. */
+int cgroup_signal_all(const struct cgroup *cg, int sig, struct error *err);
+/* Does the cgroup still hold processes? */
+bool cgroup_has_processes(const struct cgroup *cg);
+/* Removes the directories nsrun made, waiting (bounded) for dying processes. */
+int cgroup_destroy(struct cgroup *cg, struct error *err);
+void cgroup_free(struct cgroup *cg);
+
+/* Cleans a cgroup path lexically: "/a/../b//c/" → "/b/c", never above "/". */
+void cgroup_clean_path(char *path);
+
+#endif

@@ -1,0 +1,41 @@
+/* What cgroup.c shares with its v1 and v2 back ends. */
+#ifndef NSRUN_LINUX_CGROUP_INTERNAL_H
+#define NSRUN_LINUX_CGROUP_INTERNAL_H
+
+#include "linux/cgroup.h"
+
+/* Writes value to dir/file, naming the spec field on failure. */
+int cgroup_write(const struct cgroup_dir *dir, const char *file, const char *value,
+                 const char *field, struct error *err);
+/* Whether a hierarchy's controller list holds `controller`. */
+bool cgroup_has_controller(const char *controllers, const char *controller);
+
+int cgroup_v1_memory(const struct cgroup_dir *d, const struct spec_resources *r, struct error *err);
+int cgroup_v1_pids(const struct cgroup_dir *d, const struct spec_resources *r, struct error *err);
+int cgroup_v1_cpu(const struct cgroup_dir *d, const struct spec_resources *r, struct error *err);
+int cgroup_v1_devices(const struct cgroup_dir *d, const struct spec_resources *r,
+                      struct error *err);
+/* v1 cpuset: a new cgroup starts with empty cpus and mems, and no task may
+ * join it until they are set; copies them from the parent. */
+int cgroup_v1_cpuset_init(const char *dir, struct error *err);
+
+int cgroup_v2_memory(const struct cgroup_dir *d, const struct spec_resources *r, struct error *err);
+int cgroup_v2_pids(const struct cgroup_dir *d, const struct spec_resources *r, struct error *err);
+int cgroup_v2_cpu(const struct cgroup_dir *d, const struct spec_resources *r, struct error *err);
+int cgroup_v2_devices(const struct cgroup_dir *d, const struct spec_resources *r,
+                      struct error *err);
+/* Makes controllers available to `dir` by enabling them in the
+ * subtree_control of each ancestor from the hierarchy's mount down. */
+int cgroup_v2_enable(const char *mount, const char *dir, const char *controllers,
+                     struct error *err);
+
+/* The devices every container may use, as runc allows them. */
+struct cgroup_device_allow {
+    char type;
+    int64_t major, minor; /* -1 for "*" */
+    const char *access;
+};
+extern const struct cgroup_device_allow cgroup_default_devices[];
+extern const size_t cgroup_n_default_devices;
+
+#endif

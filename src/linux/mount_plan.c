@@ -1,0 +1,370 @@
+/* Planning the rootfs set-up; see mount_plan.h. Pure: no system calls. */
+#include "linux/mount_plan.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "spec/names.h"
+#include "util/arena.h"
+#include "util/cleanup.h"
+
+#ifndef MS_NOSYMFOLLOW
+#define MS_NOSYMFOLLOW 256
+#endif
+
+struct flag_option {
+    const char *name;
+    bool clear; /* the option removes the flag ("rw", "suid") */
+    unsigned long flag;
+};
+
+static const struct flag_option flag_options[] = {
+    {"defaults", false, 0},
+    {"ro", false, MS_RDONLY},          {"rw", true, MS_RDONLY},
+    {"nosuid", false, MS_NOSUID},      {"suid", true, MS_NOSUID},
+    {"nodev", false, MS_NODEV},        {"dev", true, MS_NODEV},
+    {"noexec", false, MS_NOEXEC},      {"exec", true, MS_NOEXEC},
+    {"sync", false, MS_SYNCHRONOUS},   {"async", true, MS_SYNCHRONOUS},
+    {"dirsync", false, MS_DIRSYNC},    {"remount", false, MS_REMOUNT},
+    {"mand", false, MS_MANDLOCK},      {"nomand", true, MS_MANDLOCK},
+    {"noatime", false, MS_NOATIME},    {"atime", true, MS_NOATIME},
+    {"nodiratime", false, MS_NODIRATIME}, {"diratime", true, MS_NODIRATIME},
+    {"relatime", false, MS_RELATIME},  {"norelatime", true, MS_RELATIME},
+    {"strictatime", false, MS_STRICTATIME}, {"nostrictatime", true, MS_STRICTATIME},
+    {"lazytime", false, MS_LAZYTIME},  {"nolazytime", true, MS_LAZYTIME},
+    {"silent", false, MS_SILENT},      {"loud", true, MS_SILENT},
+    {"iversion", false, MS_I_VERSION}, {"noiversion", true, MS_I_VERSION},
+    {"nosymfollow", false, MS_NOSYMFOLLOW},
+};
+
+/* Options runc and crun know that need mount_setattr, copy-up or id-mapped
+ * mounts: refused until nsrun implements them, never passed on as data. */
+static const char *const later_options[] = {
+    "rro", "rrw", "rnosuid", "rsuid", "rnodev", "rdev", "rnoexec", "rexec",
+    "rnodiratime", "rdiratime", "rrelatime", "rnorelatime", "rnoatime", "ratime",
+    "rstrictatime", "rnostrictatime", "rnosymfollow", "rsymfollow", "tmpcopyup",
+    "idmap", "ridmap",
+};
+
+int mount_options_parse(const struct spec_strings *options, struct arena **arena,
+                        struct mount_options *out, struct error *err)
+{
+    memset(out, 0, sizeof *out);
+    size_t data_len = 0;
+    for (size_t i = 0; i < options->len; i++) data_len += strlen(options->items[i]) + 1;
+    char *data = data_len ? arena_alloc(arena, data_len + 1) : NULL;
+    if (data_len && !data) return error_set(err, ENOMEM, "mount options");
+
+    for (size_t i = 0; i < options->len; i++) {
+        const char *opt = options->items[i];
+        bool known = false;
+        for (size_t k = 0; k < ARRAY_LEN(flag_options) && !known; k++) {
+            if (strcmp(opt, flag_options[k].name) != 0) continue;
+            known = true;
+            if (flag_options[k].clear) out->flags &= ~flag_options[k].flag;
+            else out->flags |= flag_options[k].flag;
+        }
+        if (known) continue;
+        if (strcmp(opt, "bind") == 0 || strcmp(opt, "rbind") == 0) {
+            out->bind = true;
+            out->recursive |= opt[0] == 'r';
+            continue;
+        }
+        unsigned long propagation = propagation_from_name(opt);
+        if (propagation) {
+            out->propagation = propagation;
+            continue;
+        }
+        for (size_t k = 0; k < ARRAY_LEN(later_options); k++)
+            if (strcmp(opt, later_options[k]) == 0)
+                return error_set(err, 0, "option \"%s\" is not supported by this version of nsrun",
+                                 opt);
+        if (*data) strcat(data, ",");
+        strcat(data, opt);
+    }
+    out->data = data && *data ? data : NULL;
+    return 0;
+}
+
+static struct mount_step *add(struct mount_plan *plan, enum mount_step_kind kind, const char *dest,
+                              struct error *err)
+{
+    if (plan->n == plan->cap) {
+        size_t cap = plan->cap ? plan->cap * 2 : 32;
+        struct mount_step *bigger = realloc(plan->steps, cap * sizeof *bigger);
+        if (!bigger) {
+            error_set(err, ENOMEM, "mount plan");
+            return NULL;
+        }
+        plan->steps = bigger;
+        plan->cap = cap;
+    }
+    struct mount_step *s = &plan->steps[plan->n++];
+    memset(s, 0, sizeof *s);
+    s->kind = kind;
+    s->dest = dest;
+    s->spec_index = -1;
+    return s;
+}
+
+static const char *join(struct mount_plan *plan, const char *a, const char *b, struct error *err)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    char *s = arena_alloc(&plan->arena, la + lb + 2);
+    if (!s) {
+        error_set(err, ENOMEM, "mount plan");
+        return NULL;
+    }
+    memcpy(s, a, la);
+    s[la] = '/';
+    memcpy(s + la + 1, b, lb + 1);
+    return s;
+}
+
+static bool is_tmpfs(const struct spec_mount *m)
+{
+    return m->type && strcmp(m->type, "tmpfs") == 0;
+}
+
+/* /sys/fs/cgroup: the cgroup2 file system of the container's namespace on a
+ * v2 host, else a tmpfs holding each hierarchy's directory of the container
+ * (bound, so that the view is its own cgroup whether or not it has a cgroup
+ * namespace), with the co-mounted controllers' symlinks. */
+static int plan_cgroup(const struct mount_plan_input *in, struct mount_plan *plan,
+                       const struct spec_mount *m, const struct mount_options *o, int index,
+                       struct error *err)
+{
+    const struct cgroup *cg = in->cgroup;
+    unsigned long flags = o->flags | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+    struct mount_step *s;
+    if (!cg || cg->n == 0) return error_set(err, 0, "cgroup mount without cgroups");
+
+    if (cg->n == 1 && cg->dirs[0].v2) {
+        if (in->cgroup_ns) {
+            if (!(s = add(plan, STEP_MOUNT, m->destination, err))) return -1;
+            s->fstype = "cgroup2";
+            s->source = "cgroup2";
+            s->flags = flags;
+        } else {
+            if (!(s = add(plan, STEP_BIND, m->destination, err))) return -1;
+            s->source = cg->dirs[0].path;
+            s->flags = flags;
+        }
+        s->spec_index = index;
+        return 0;
+    }
+
+    if (!(s = add(plan, STEP_MOUNT, m->destination, err))) return -1;
+    s->fstype = "tmpfs";
+    s->source = "cgroup";
+    s->flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+    s->data = "mode=755";
+    s->spec_index = index;
+    for (size_t i = 0; i < cg->n; i++) {
+        const struct cgroup_dir *d = &cg->dirs[i];
+        const char *dest = join(plan, m->destination, d->name, err);
+        if (!dest || !(s = add(plan, STEP_BIND, dest, err))) return -1;
+        s->source = d->path;
+        s->flags = flags;
+        s->spec_index = index;
+        if (d->v2 || !strchr(d->name, ',')) continue;
+        /* "cpu,cpuacct" is also reachable as "cpu" and "cpuacct". */
+        for (const char *p = d->name; *p;) {
+            size_t len = strcspn(p, ",");
+            char *alias = arena_alloc(&plan->arena, len + 1);
+            if (!alias) return error_set(err, ENOMEM, "mount plan");
+            memcpy(alias, p, len);
+            const char *link = join(plan, m->destination, alias, err);
+            if (!link || !(s = add(plan, STEP_SYMLINK, link, err))) return -1;
+            s->target = d->name;
+            p += len + (p[len] == ',');
+        }
+    }
+    if (o->flags & MS_RDONLY) {
+        if (!(s = add(plan, STEP_REMOUNT, m->destination, err))) return -1;
+        s->flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+        s->data = "mode=755";
+        s->fstype = "tmpfs";
+    }
+    return 0;
+}
+
+static int plan_mount(const struct mount_plan_input *in, struct mount_plan *plan, int index,
+                      struct error *err)
+{
+    const struct spec_mount *m = &in->spec->mounts[index];
+    struct mount_options o;
+    if (mount_options_parse(&m->options, &plan->arena, &o, err) < 0)
+        return error_wrap(err, "mounts[%d].options", index);
+    struct mount_step *s;
+    bool bind = o.bind || (m->type && strcmp(m->type, "bind") == 0);
+
+    if (!bind && m->type && strcmp(m->type, "cgroup") == 0) {
+        if (plan_cgroup(in, plan, m, &o, index, err) < 0) return -1;
+    } else if (bind) {
+        if (!m->source || !*m->source)
+            return error_set(err, 0, "mounts[%d].source: a bind mount needs a source", index);
+        if (!(s = add(plan, STEP_BIND, m->destination, err))) return -1;
+        s->source = m->source;
+        s->flags = o.flags;
+        s->recursive = o.recursive;
+        s->data = o.data;
+        s->spec_index = index;
+    } else {
+        if (!m->type || !*m->type)
+            return error_set(err, 0, "mounts[%d].type: needed for a mount that is not a bind mount",
+                             index);
+        bool late_readonly = is_tmpfs(m) && (o.flags & MS_RDONLY);
+        if (!(s = add(plan, STEP_MOUNT, m->destination, err))) return -1;
+        s->fstype = m->type;
+        s->source = m->source && *m->source ? m->source : m->type;
+        s->flags = late_readonly ? o.flags & ~(unsigned long)MS_RDONLY : o.flags;
+        s->data = o.data;
+        s->spec_index = index;
+        if (late_readonly) {
+            /* A read-only tmpfs (/dev) is filled first and made read-only
+             * last: see move_late_remounts(). */
+            if (!(s = add(plan, STEP_REMOUNT, m->destination, err))) return -1;
+            s->flags = o.flags;
+            s->fstype = "tmpfs";
+            s->data = o.data;
+            s->spec_index = index;
+        }
+    }
+    if (o.propagation) {
+        if (!(s = add(plan, STEP_PROPAGATE, m->destination, err))) return -1;
+        s->propagation = o.propagation;
+        s->spec_index = index;
+    }
+    return 0;
+}
+
+struct default_device {
+    const char *path;
+    unsigned major, minor;
+};
+
+static const struct default_device default_devices[] = {
+    {"/dev/null", 1, 3},   {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
+    {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0},
+};
+
+static bool spec_has_device(const struct spec *spec, const char *path)
+{
+    for (size_t i = 0; i < spec->linux.n_devices; i++)
+        if (strcmp(spec->linux.devices[i].path, path) == 0) return true;
+    return false;
+}
+
+static int add_device(const struct mount_plan_input *in, struct mount_plan *plan, const char *path,
+                      char type, unsigned major, unsigned minor, mode_t perm, uid_t uid, gid_t gid,
+                      struct error *err)
+{
+    struct mount_step *s = add(plan, in->user_ns ? STEP_BIND_DEV : STEP_MKNOD, path, err);
+    if (!s) return -1;
+    mode_t kind = type == 'b' ? S_IFBLK : type == 'p' ? S_IFIFO : S_IFCHR;
+    s->mode = kind | (perm & 07777);
+    s->dev = makedev(major, minor);
+    s->uid = uid;
+    s->gid = gid;
+    s->source = path; /* the host's node of the same path, for STEP_BIND_DEV */
+    return 0;
+}
+
+static int plan_devices(const struct mount_plan_input *in, struct mount_plan *plan,
+                        struct error *err)
+{
+    const struct spec *spec = in->spec;
+    for (size_t i = 0; i < ARRAY_LEN(default_devices); i++) {
+        const struct default_device *d = &default_devices[i];
+        if (spec_has_device(spec, d->path)) continue;
+        if (add_device(in, plan, d->path, 'c', d->major, d->minor, 0666, 0, 0, err) < 0) return -1;
+    }
+    for (size_t i = 0; i < spec->linux.n_devices; i++) {
+        const struct spec_device *d = &spec->linux.devices[i];
+        if (add_device(in, plan, d->path, d->type, (unsigned)d->major, (unsigned)d->minor,
+                       d->has_file_mode ? d->file_mode : 0666, d->has_uid ? d->uid : 0,
+                       d->has_gid ? d->gid : 0, err) < 0)
+            return -1;
+    }
+    static const struct {
+        const char *link, *target;
+    } links[] = {
+        {"/dev/fd", "/proc/self/fd"},         {"/dev/stdin", "/proc/self/fd/0"},
+        {"/dev/stdout", "/proc/self/fd/1"},   {"/dev/stderr", "/proc/self/fd/2"},
+        {"/dev/ptmx", "pts/ptmx"},            {"/dev/core", "/proc/kcore"},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(links); i++) {
+        if (strcmp(links[i].link, "/dev/core") == 0 && !in->host_has_kcore) continue;
+        struct mount_step *s = add(plan, STEP_SYMLINK, links[i].link, err);
+        if (!s) return -1;
+        s->target = links[i].target;
+        s->optional = true; /* an existing /dev/fd in the rootfs is kept */
+    }
+    return 0;
+}
+
+/* runc creates /dev's contents unless /dev is a bind mount. */
+static bool dev_is_bound(const struct spec *spec)
+{
+    for (size_t i = 0; i < spec->n_mounts; i++) {
+        const struct spec_mount *m = &spec->mounts[i];
+        if (strcmp(m->destination, "/dev") != 0) continue;
+        if (m->type && strcmp(m->type, "bind") == 0) return true;
+        for (size_t j = 0; j < m->options.len; j++)
+            if (strcmp(m->options.items[j], "bind") == 0 || strcmp(m->options.items[j], "rbind") == 0)
+                return true;
+    }
+    return false;
+}
+
+/* Moves the late read-only remounts of tmpfs mounts to the end, after the
+ * steps that fill them. */
+static void move_late_remounts(struct mount_plan *plan)
+{
+    size_t w = 0, n_late = 0;
+    _cleanup_free_ struct mount_step *late = malloc(plan->n * sizeof *late);
+    if (!late) return; /* keeps the order; the remount then precedes the fill */
+    for (size_t i = 0; i < plan->n; i++) {
+        struct mount_step *s = &plan->steps[i];
+        if (s->kind == STEP_REMOUNT) late[n_late++] = *s;
+        else plan->steps[w++] = *s;
+    }
+    memcpy(plan->steps + w, late, n_late * sizeof *late);
+}
+
+int mount_plan_build(const struct mount_plan_input *in, struct mount_plan *plan, struct error *err)
+{
+    const struct spec *spec = in->spec;
+    memset(plan, 0, sizeof *plan);
+    for (size_t i = 0; i < spec->n_mounts; i++)
+        if (plan_mount(in, plan, (int)i, err) < 0) goto fail;
+    if (!dev_is_bound(spec) && plan_devices(in, plan, err) < 0) goto fail;
+    for (size_t i = 0; i < spec->linux.readonly_paths.len; i++) {
+        struct mount_step *s = add(plan, STEP_READONLY, spec->linux.readonly_paths.items[i], err);
+        if (!s) goto fail;
+        s->optional = true;
+    }
+    for (size_t i = 0; i < spec->linux.masked_paths.len; i++) {
+        struct mount_step *s = add(plan, STEP_MASK, spec->linux.masked_paths.items[i], err);
+        if (!s) goto fail;
+        s->optional = true;
+    }
+    move_late_remounts(plan);
+    return 0;
+fail:
+    mount_plan_free(plan);
+    return -1;
+}
+
+void mount_plan_free(struct mount_plan *plan)
+{
+    free(plan->steps);
+    arena_free(plan->arena);
+    memset(plan, 0, sizeof *plan);
+}

@@ -1,0 +1,73 @@
+/* The rootfs set-up as data: config.json's mounts, the cgroup mount, default
+ * and configured devices, /dev symlinks, masked and read-only paths become
+ * one ordered array of small typed steps (bubblewrap's model). Building it is
+ * pure (unit-tested without root); rootfs.c executes it. */
+#ifndef NSRUN_LINUX_MOUNT_PLAN_H
+#define NSRUN_LINUX_MOUNT_PLAN_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "linux/cgroup.h"
+#include "spec/spec.h"
+
+enum mount_step_kind {
+    STEP_MOUNT,     /* a new file system (type, source, flags, data) on dest */
+    STEP_BIND,      /* bind source (host path, relative to the bundle) on dest */
+    STEP_PROPAGATE, /* propagation flags on dest */
+    STEP_REMOUNT,   /* dest's flags set to `flags` (a tmpfs made read-only last) */
+    STEP_MKNOD,     /* a device node */
+    STEP_BIND_DEV,  /* the host's device node bound on dest (no mknod in a user namespace) */
+    STEP_SYMLINK,   /* dest -> target */
+    STEP_MASK,      /* hide dest: /dev/null over a file, a read-only tmpfs over a directory */
+    STEP_READONLY,  /* dest bound on itself, read-only */
+};
+
+struct mount_step {
+    enum mount_step_kind kind;
+    const char *dest;   /* path inside the container */
+    const char *source;
+    const char *fstype;
+    const char *target; /* STEP_SYMLINK */
+    unsigned long flags;       /* MS_* */
+    unsigned long propagation; /* STEP_PROPAGATE */
+    bool recursive;            /* STEP_BIND: rbind */
+    bool optional;             /* a missing dest is skipped, not an error */
+    const char *data;          /* fs options, owned by the plan */
+    mode_t mode;               /* STEP_MKNOD: type and permissions */
+    dev_t dev;
+    uid_t uid;
+    gid_t gid;
+    int spec_index;            /* mounts[i] it comes from, or -1 */
+};
+
+struct mount_plan {
+    struct mount_step *steps;
+    size_t n, cap;
+    struct arena *arena; /* strings made while planning */
+};
+
+struct mount_plan_input {
+    const struct spec *spec;
+    const struct cgroup *cgroup; /* the container's cgroup, for a "cgroup" mount */
+    bool cgroup_ns;              /* it has a cgroup namespace of its own */
+    bool user_ns;                /* devices are bound from the host, not made */
+    bool host_has_kcore;         /* /dev/core -> /proc/kcore as runc makes it */
+};
+
+int mount_plan_build(const struct mount_plan_input *in, struct mount_plan *plan,
+                     struct error *err);
+void mount_plan_free(struct mount_plan *plan);
+
+/* Parses a mount's options into MS_* flags, propagation, bind/rbind and the
+ * rest joined as the data string (allocated in *arena). A recognised option
+ * nsrun cannot honour yet is an error naming it. */
+struct mount_options {
+    unsigned long flags, propagation;
+    bool bind, recursive;
+    const char *data; /* NULL when empty */
+};
+int mount_options_parse(const struct spec_strings *options, struct arena **arena,
+                        struct mount_options *out, struct error *err);
+
+#endif

@@ -1,0 +1,144 @@
+/* Namespace planning, joining and the clone; see namespaces.h. */
+#include "linux/namespaces.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/nsfs.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "util/cleanup.h"
+
+/* setns order: the user namespace first, so that the joiner holds
+ * capabilities over what that namespace owns; the mount namespace last,
+ * since joining it changes what paths mean. */
+static const enum ns_type join_order[] = {NS_USER, NS_IPC, NS_UTS,  NS_NET,
+                                          NS_PID,  NS_CGROUP, NS_TIME, NS_MOUNT};
+
+void ns_plan_make(const struct spec *spec, struct ns_plan *plan)
+{
+    memset(plan, 0, sizeof *plan);
+    int new_flags = 0;
+    for (size_t i = 0; i < ARRAY_LEN(join_order); i++) {
+        const struct spec_namespace *ns = spec_namespace(spec, join_order[i]);
+        if (!ns) continue;
+        if (ns->type == NS_MOUNT) plan->has_mount = true;
+        if (ns->path) {
+            plan->joins[plan->n_joins++] = (struct ns_join){ns->type, ns->path, -1};
+            continue;
+        }
+        if (ns->type == NS_CGROUP) {
+            plan->late_cgroup = true;
+            continue;
+        }
+        new_flags |= ns_type_clone_flag(ns->type);
+    }
+    plan->new_user = (new_flags & CLONE_NEWUSER) != 0;
+    if (plan->n_joins == 0) {
+        plan->clone_flags = new_flags;
+        return;
+    }
+    plan->unshare_flags = new_flags;
+    plan->fork_after = (new_flags & (CLONE_NEWPID | CLONE_NEWTIME)) != 0;
+    for (size_t i = 0; i < plan->n_joins; i++)
+        if (plan->joins[i].type == NS_PID || plan->joins[i].type == NS_TIME) plan->fork_after = true;
+}
+
+int ns_open_joins(struct ns_plan *plan, struct error *err)
+{
+    for (size_t i = 0; i < plan->n_joins; i++) {
+        struct ns_join *j = &plan->joins[i];
+        j->fd = open(j->path, O_RDONLY | O_CLOEXEC);
+        if (j->fd < 0)
+            return error_sys(err, "linux.namespaces: %s namespace %s",
+                             ns_type_spec_name(j->type), j->path);
+        int type = ioctl(j->fd, NS_GET_NSTYPE);
+        if (type < 0)
+            return error_set(err, 0, "linux.namespaces: %s is not a namespace", j->path);
+        if (type != ns_type_clone_flag(j->type)) {
+            const char *actual = "other";
+            for (int t = 0; t < NS_COUNT; t++)
+                if (ns_type_clone_flag((enum ns_type)t) == type)
+                    actual = ns_type_spec_name((enum ns_type)t);
+            return error_set(err, 0, "linux.namespaces: %s is a %s namespace, not a %s namespace",
+                             j->path, actual, ns_type_spec_name(j->type));
+        }
+    }
+    return 0;
+}
+
+void ns_close_joins(struct ns_plan *plan)
+{
+    for (size_t i = 0; i < plan->n_joins; i++) {
+        if (plan->joins[i].fd >= 0) close(plan->joins[i].fd);
+        plan->joins[i].fd = -1;
+    }
+}
+
+int ns_enter(const struct ns_plan *plan, struct error *err)
+{
+    for (size_t i = 0; i < plan->n_joins; i++) {
+        const struct ns_join *j = &plan->joins[i];
+        if (setns(j->fd, ns_type_clone_flag(j->type)) < 0)
+            return error_sys(err, "join %s namespace %s", ns_type_spec_name(j->type), j->path);
+    }
+    if (plan->unshare_flags && unshare(plan->unshare_flags) < 0)
+        return error_sys(err, "unshare namespaces");
+    return 0;
+}
+
+int ns_unshare_cgroup(const struct ns_plan *plan, struct error *err)
+{
+    if (plan->late_cgroup && unshare(CLONE_NEWCGROUP) < 0)
+        return error_sys(err, "unshare cgroup namespace");
+    return 0;
+}
+
+int ns_set_uts_names(const char *hostname, const char *domainname, struct error *err)
+{
+    if (hostname && *hostname && sethostname(hostname, strlen(hostname)) < 0)
+        return error_sys(err, "hostname: set \"%s\"", hostname);
+    if (domainname && *domainname && setdomainname(domainname, strlen(domainname)) < 0)
+        return error_sys(err, "domainname: set \"%s\"", domainname);
+    return 0;
+}
+
+static pid_t clone3_call(uint64_t flags, int cgroup_fd, int *pidfd)
+{
+    struct clone_args args = {
+        .flags = flags | CLONE_PIDFD,
+        .pidfd = (uint64_t)(uintptr_t)pidfd,
+        .exit_signal = SIGCHLD,
+    };
+    if (cgroup_fd >= 0) {
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = (uint64_t)cgroup_fd;
+    }
+    return (pid_t)syscall(SYS_clone3, &args, sizeof args);
+}
+
+pid_t ns_clone(int flags, int cgroup_fd, bool *into_cgroup, int *pidfd, struct error *err)
+{
+    *pidfd = -1;
+    *into_cgroup = cgroup_fd >= 0;
+    pid_t pid = clone3_call((uint64_t)flags, cgroup_fd, pidfd);
+    if (pid < 0 && cgroup_fd >= 0 && errno != ENOMEM && errno != EAGAIN) {
+        /* The cgroup may refuse a process at birth (a threaded or busy
+         * cgroup, an older kernel): clone, and let the child join it. */
+        *into_cgroup = false;
+        pid = clone3_call((uint64_t)flags, -1, pidfd);
+    }
+    if (pid < 0 && errno == ENOSYS) {
+        *into_cgroup = false;
+        pid = (pid_t)syscall(SYS_clone, (unsigned long)flags | SIGCHLD, 0, NULL, NULL, 0);
+        if (pid > 0) *pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    }
+    if (pid < 0) return error_sys(err, "clone");
+    return pid;
+}

@@ -1,0 +1,51 @@
+/* Namespaces: which the container gets anew at clone, which the init creates
+ * itself (unshare) or joins (setns, user first, mount last), and the clone. */
+#ifndef NSRUN_LINUX_NAMESPACES_H
+#define NSRUN_LINUX_NAMESPACES_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "spec/spec.h"
+
+struct ns_join {
+    enum ns_type type;
+    const char *path;
+    int fd; /* opened by the parent, checked to be a namespace of `type` */
+};
+
+struct ns_plan {
+    int clone_flags;   /* CLONE_NEW* given to clone3 */
+    int unshare_flags; /* CLONE_NEW* the child unshares after its joins */
+    bool new_user;     /* the parent writes the id maps */
+    bool late_cgroup;  /* CLONE_NEWCGROUP after the child joined its cgroups,
+                          so that the namespace's root is the container's cgroup */
+    bool fork_after;   /* joined or unshared pid/time namespaces only apply to
+                          children: the child forks and its child is the init */
+    bool has_mount;    /* the container has a mount namespace of its own */
+    struct ns_join joins[NS_COUNT]; /* in setns order */
+    size_t n_joins;
+};
+
+/* Pure: how the spec's namespaces are made. With nothing to join, every new
+ * namespace comes from the one clone; otherwise the child joins first (so
+ * that what it creates belongs to the joined user namespace) and unshares. */
+void ns_plan_make(const struct spec *spec, struct ns_plan *plan);
+/* Parent: opens each namespace to join and checks its type. */
+int ns_open_joins(struct ns_plan *plan, struct error *err);
+void ns_close_joins(struct ns_plan *plan);
+/* Child: setns into the joins in order, then unshare what is created. */
+int ns_enter(const struct ns_plan *plan, struct error *err);
+/* Child: the cgroup namespace, once the cgroups are joined. */
+int ns_unshare_cgroup(const struct ns_plan *plan, struct error *err);
+
+/* Child, in its uts namespace: hostname and domainname (NULL: left alone). */
+int ns_set_uts_names(const char *hostname, const char *domainname, struct error *err);
+
+/* clone3() returning in the child like fork(). cgroup_fd >= 0 asks for
+ * CLONE_INTO_CGROUP; *into_cgroup says whether the kernel did it (old kernels
+ * and some cgroups refuse: the child must then join by writing). *pidfd gets a
+ * pidfd of the child. */
+pid_t ns_clone(int flags, int cgroup_fd, bool *into_cgroup, int *pidfd, struct error *err);
+
+#endif

@@ -1,0 +1,273 @@
+/* Executes the mount plan inside the rootfs and enters it; see rootfs.h.
+ * Every destination is resolved with util/path.h inside the rootfs and the
+ * mount is made on the resolved descriptor (/proc/self/fd/N), so a symlink
+ * in a hostile rootfs cannot point a mount outside it. */
+#include "linux/rootfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "util/cleanup.h"
+#include "util/path.h"
+
+#ifndef MS_NOSYMFOLLOW
+#define MS_NOSYMFOLLOW 256
+#endif
+#ifndef ST_NOSYMFOLLOW
+#define ST_NOSYMFOLLOW 0x2000
+#endif
+
+int rootfs_prepare(struct rootfs *r, struct error *err)
+{
+    if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+        return error_sys(err, "make / a slave mount");
+    if (mount(r->path, r->path, NULL, MS_BIND | MS_REC, NULL) < 0)
+        return error_sys(err, "bind the rootfs %s on itself", r->path);
+    r->rootfd = open(r->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (r->rootfd < 0) return error_sys(err, "open the rootfs %s", r->path);
+    return 0;
+}
+
+int rootfs_mkdir(struct rootfs *r, const char *path, struct error *err)
+{
+    int fd = path_mkdir_in_root(r->rootfd, path, 0755, err);
+    if (fd < 0) return -1;
+    close(fd);
+    return 0;
+}
+
+/* The per-mount flags a remount must keep: in a user namespace the kernel
+ * refuses to clear the ones the mount was locked with. */
+static unsigned long mount_flags_of(int fd)
+{
+    struct statvfs st;
+    if (fstatvfs(fd, &st) < 0) return 0;
+    static const struct {
+        unsigned long st, ms;
+    } map[] = {
+        {ST_RDONLY, MS_RDONLY},     {ST_NOSUID, MS_NOSUID},         {ST_NODEV, MS_NODEV},
+        {ST_NOEXEC, MS_NOEXEC},     {ST_NOATIME, MS_NOATIME},       {ST_NODIRATIME, MS_NODIRATIME},
+        {ST_RELATIME, MS_RELATIME}, {ST_NOSYMFOLLOW, MS_NOSYMFOLLOW},
+    };
+    unsigned long flags = 0;
+    for (size_t i = 0; i < ARRAY_LEN(map); i++)
+        if (st.f_flag & map[i].st) flags |= map[i].ms;
+    return flags;
+}
+
+/* Re-resolves dest: after a mount on it, only a new lookup sees the mount. */
+static int reopen(struct rootfs *r, const char *dest, struct error *err)
+{
+    return path_open_in_root(r->rootfd, dest, O_PATH, err);
+}
+
+static int bind_remount(struct rootfs *r, const char *dest, unsigned long flags, bool keep,
+                        struct error *err)
+{
+    _cleanup_close_ int fd = reopen(r, dest, err);
+    if (fd < 0) return -1;
+    unsigned long base = MS_BIND | MS_REMOUNT | (keep ? mount_flags_of(fd) : 0);
+    struct fd_path target = path_of_fd(fd);
+    if (mount(NULL, target.str, NULL, base | flags, NULL) == 0) return 0;
+    /* Locked flags (user namespace): keep what the mount has and retry. */
+    if (errno == EPERM && !keep &&
+        mount(NULL, target.str, NULL, base | mount_flags_of(fd) | flags, NULL) == 0)
+        return 0;
+    return error_sys(err, "remount %s", dest);
+}
+
+static int do_mount(struct rootfs *r, const struct mount_step *s, struct error *err)
+{
+    _cleanup_close_ int fd = path_mkdir_in_root(r->rootfd, s->dest, 0755, err);
+    if (fd < 0) return error_wrap(err, "mount %s on %s", s->fstype, s->dest);
+    if (mount(s->source, path_of_fd(fd).str, s->fstype, s->flags, s->data) < 0)
+        return error_sys(err, "mount %s on %s", s->fstype, s->dest);
+    return 0;
+}
+
+static int open_bind_source(struct rootfs *r, const char *source, struct error *err)
+{
+    int fd = openat(r->bundle_fd, source, O_PATH | O_CLOEXEC);
+    if (fd < 0) return error_sys(err, "bind mount source %s", source);
+    return fd;
+}
+
+static int do_bind(struct rootfs *r, const struct mount_step *s, struct error *err)
+{
+    _cleanup_close_ int src = open_bind_source(r, s->source, err);
+    if (src < 0) return -1;
+    struct stat st;
+    if (fstat(src, &st) < 0) return error_sys(err, "stat %s", s->source);
+    _cleanup_close_ int dst = S_ISDIR(st.st_mode) ? path_mkdir_in_root(r->rootfd, s->dest, 0755, err)
+                                                  : path_mkfile_in_root(r->rootfd, s->dest, 0644, err);
+    if (dst < 0) return error_wrap(err, "bind %s on %s", s->source, s->dest);
+    unsigned long flags = MS_BIND | (s->recursive ? MS_REC : 0);
+    if (mount(path_of_fd(src).str, path_of_fd(dst).str, NULL, flags, NULL) < 0)
+        return error_sys(err, "bind %s on %s", s->source, s->dest);
+    unsigned long extra = s->flags & ~(unsigned long)(MS_BIND | MS_REC | MS_REMOUNT);
+    if (!extra) return 0;
+    return bind_remount(r, s->dest, extra, false, err);
+}
+
+static int do_propagate(struct rootfs *r, const struct mount_step *s, struct error *err)
+{
+    _cleanup_close_ int fd = reopen(r, s->dest, err);
+    if (fd < 0) return -1;
+    if (mount(NULL, path_of_fd(fd).str, NULL, s->propagation, NULL) < 0)
+        return error_sys(err, "set the propagation of %s", s->dest);
+    return 0;
+}
+
+static int do_remount(struct rootfs *r, const struct mount_step *s, struct error *err)
+{
+    _cleanup_close_ int fd = reopen(r, s->dest, err);
+    if (fd < 0) return -1;
+    if (mount(NULL, path_of_fd(fd).str, s->fstype, MS_REMOUNT | s->flags, s->data) < 0)
+        return error_sys(err, "remount %s", s->dest);
+    return 0;
+}
+
+static int do_mknod(struct rootfs *r, const struct mount_step *s, struct error *err)
+{
+    char name[PATH_NAME_SIZE];
+    _cleanup_close_ int dir = path_mkparent_in_root(r->rootfd, s->dest, name, err);
+    if (dir < 0) return error_wrap(err, "create device %s", s->dest);
+    if (mknodat(dir, name, s->mode, s->dev) < 0) {
+        if (errno == EEXIST) return 0; /* the rootfs has its own node: kept, as runc does */
+        return error_sys(err, "create device %s", s->dest);
+    }
+    if (s->uid == 0 && s->gid == 0) return 0;
+    if (fchownat(dir, name, s->uid, s->gid, AT_SYMLINK_NOFOLLOW) < 0)
+        return error_sys(err, "chown device %s", s->dest);
+    return 0;
+}
+
+static int do_bind_dev(struct rootfs *r, const struct mount_step *s, struct error *err)
+{
+    _cleanup_close_ int dst = path_mkfile_in_root(r->rootfd, s->dest, 0644, err);
+    if (dst < 0) return error_wrap(err, "bind device %s", s->dest);
+    if (mount(s->source, path_of_fd(dst).str, NULL, MS_BIND, NULL) < 0)
+        return error_sys(err, "bind device %s", s->dest);
+    return 0;
+}
+
+static int do_symlink(struct rootfs *r, const struct mount_step *s, struct error *err)
+{
+    char name[PATH_NAME_SIZE];
+    _cleanup_close_ int dir = path_mkparent_in_root(r->rootfd, s->dest, name, err);
+    if (dir < 0) return error_wrap(err, "symlink %s", s->dest);
+    if (symlinkat(s->target, dir, name) < 0 && !(errno == EEXIST && s->optional))
+        return error_sys(err, "symlink %s -> %s", s->dest, s->target);
+    return 0;
+}
+
+/* The container's /dev/null, checked to be the null device: masking binds
+ * it, and a rootfs could have replaced it (runc's CVE-2025-31133). */
+static int open_null(struct rootfs *r, struct error *err)
+{
+    _cleanup_close_ int fd = path_open_in_root(r->rootfd, "/dev/null", O_PATH, err);
+    if (fd < 0) return error_wrap(err, "mask paths");
+    struct stat st;
+    if (fstat(fd, &st) < 0) return error_sys(err, "stat /dev/null");
+    if (!S_ISCHR(st.st_mode) || major(st.st_rdev) != 1 || minor(st.st_rdev) != 3)
+        return error_set(err, 0, "mask paths: /dev/null in the container is not the null device");
+    return TAKE_FD(fd);
+}
+
+/* Opens an optional step's destination; 0 with *fd -1 when it is absent. */
+static int open_optional(struct rootfs *r, const char *dest, int *fd, struct error *err)
+{
+    *fd = path_open_in_root(r->rootfd, dest, O_PATH, err);
+    if (*fd >= 0 || err->errnum == ENOENT) return 0;
+    return -1;
+}
+
+static int do_mask(struct rootfs *r, const struct mount_step *s, int *null_fd, struct error *err)
+{
+    _cleanup_close_ int fd = -1;
+    if (open_optional(r, s->dest, &fd, err) < 0) return -1;
+    if (fd < 0) return 0;
+    struct stat st;
+    if (fstat(fd, &st) < 0) return error_sys(err, "stat %s", s->dest);
+    if (S_ISDIR(st.st_mode)) {
+        if (mount("tmpfs", path_of_fd(fd).str, "tmpfs", MS_RDONLY, NULL) < 0)
+            return error_sys(err, "mask %s", s->dest);
+        return 0;
+    }
+    if (*null_fd < 0 && (*null_fd = open_null(r, err)) < 0) return -1;
+    if (mount(path_of_fd(*null_fd).str, path_of_fd(fd).str, NULL, MS_BIND, NULL) < 0)
+        return error_sys(err, "mask %s", s->dest);
+    return 0;
+}
+
+static int do_readonly(struct rootfs *r, const struct mount_step *s, struct error *err)
+{
+    _cleanup_close_ int fd = -1;
+    if (open_optional(r, s->dest, &fd, err) < 0) return -1;
+    if (fd < 0) return 0;
+    struct fd_path p = path_of_fd(fd);
+    if (mount(p.str, p.str, NULL, MS_BIND | MS_REC, NULL) < 0)
+        return error_sys(err, "make %s read-only", s->dest);
+    return bind_remount(r, s->dest, MS_RDONLY | MS_REC, true, err);
+}
+
+int rootfs_run_plan(struct rootfs *r, const struct mount_plan *plan, struct error *err)
+{
+    _cleanup_close_ int null_fd = -1;
+    for (size_t i = 0; i < plan->n; i++) {
+        const struct mount_step *s = &plan->steps[i];
+        int rc = 0;
+        switch (s->kind) {
+        case STEP_MOUNT: rc = do_mount(r, s, err); break;
+        case STEP_BIND: rc = do_bind(r, s, err); break;
+        case STEP_PROPAGATE: rc = do_propagate(r, s, err); break;
+        case STEP_REMOUNT: rc = do_remount(r, s, err); break;
+        case STEP_MKNOD: rc = do_mknod(r, s, err); break;
+        case STEP_BIND_DEV: rc = do_bind_dev(r, s, err); break;
+        case STEP_SYMLINK: rc = do_symlink(r, s, err); break;
+        case STEP_MASK: rc = do_mask(r, s, &null_fd, err); break;
+        case STEP_READONLY: rc = do_readonly(r, s, err); break;
+        }
+        if (rc < 0) return -1;
+    }
+    return 0;
+}
+
+int rootfs_enter(struct rootfs *r, bool no_pivot, struct error *err)
+{
+    if (fchdir(r->rootfd) < 0) return error_sys(err, "chdir to the rootfs");
+    if (no_pivot) {
+        if (mount(".", "/", NULL, MS_MOVE, NULL) < 0) return error_sys(err, "move the rootfs to /");
+        if (chroot(".") < 0) return error_sys(err, "chroot to the rootfs");
+    } else {
+        /* pivot_root(".", ".") stacks the old root on the new one; detaching
+         * it leaves the rootfs alone, with no directory needed for it. */
+        if (syscall(SYS_pivot_root, ".", ".") < 0) return error_sys(err, "pivot_root");
+        if (umount2(".", MNT_DETACH) < 0) return error_sys(err, "detach the old root");
+    }
+    if (chdir("/") < 0) return error_sys(err, "chdir /");
+    close(r->rootfd);
+    r->rootfd = -1;
+    return 0;
+}
+
+int rootfs_finish(unsigned long propagation, bool readonly, struct error *err)
+{
+    if (propagation && mount(NULL, "/", NULL, propagation, NULL) < 0)
+        return error_sys(err, "linux.rootfsPropagation: set on /");
+    if (!readonly) return 0;
+    _cleanup_close_ int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return error_sys(err, "open /");
+    if (mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | mount_flags_of(fd), NULL) < 0)
+        return error_sys(err, "root.readonly: remount / read-only");
+    return 0;
+}

@@ -1,0 +1,81 @@
+/* The parent/child message channel; see sync.h. */
+#include "linux/sync.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+
+int sync_pair(int fds[2], struct error *err)
+{
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
+        return error_sys(err, "socketpair");
+    int on = 1;
+    if (setsockopt(fds[0], SOL_SOCKET, SO_PASSCRED, &on, sizeof on) < 0)
+        return error_sys(err, "setsockopt SO_PASSCRED");
+    return 0;
+}
+
+static int send_msg(int fd, const struct sync_msg *msg)
+{
+    ssize_t n;
+    do n = send(fd, msg, sizeof *msg, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    return n == (ssize_t)sizeof *msg ? 0 : -1;
+}
+
+int sync_send(int fd, enum sync_type type, struct error *err)
+{
+    struct sync_msg msg = {.type = type};
+    if (send_msg(fd, &msg) < 0) return error_sys(err, "sync: send");
+    return 0;
+}
+
+void sync_send_error(int fd, const struct error *err)
+{
+    struct sync_msg msg = {.type = SYNC_ERROR, .errnum = err->errnum};
+    memcpy(msg.text, err->msg, sizeof msg.text);
+    (void)send_msg(fd, &msg);
+}
+
+int sync_recv(int fd, struct sync_msg *msg, struct error *err)
+{
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(struct ucred))];
+    } control;
+    struct iovec iov = {.iov_base = msg, .iov_len = sizeof *msg};
+    struct msghdr mh = {
+        .msg_iov = &iov,
+        .msg_iovlen = 1,
+        .msg_control = control.buf,
+        .msg_controllen = sizeof control.buf,
+    };
+    ssize_t n;
+    do n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) return error_sys(err, "sync: receive");
+    if (n == 0) return error_set(err, 0, "sync: closed");
+    if (n != (ssize_t)sizeof *msg) return error_set(err, EPROTO, "sync: short message");
+    msg->text[sizeof msg->text - 1] = '\0';
+    msg->sender = 0;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
+            struct ucred cred;
+            memcpy(&cred, CMSG_DATA(c), sizeof cred);
+            msg->sender = cred.pid;
+        }
+    }
+    return 0;
+}
+
+int sync_expect(int fd, enum sync_type want, struct sync_msg *msg, struct error *err)
+{
+    if (sync_recv(fd, msg, err) < 0) return -1;
+    if (msg->type == SYNC_ERROR) {
+        error_set(err, msg->errnum, "%s", msg->text);
+        return -1;
+    }
+    if (msg->type != want)
+        return error_set(err, EPROTO, "sync: expected message %d, got %u", want, msg->type);
+    return 0;
+}

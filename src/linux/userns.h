@@ -1,0 +1,15 @@
+/* User namespaces: the id maps the parent writes for a waiting child. */
+#ifndef NSRUN_LINUX_USERNS_H
+#define NSRUN_LINUX_USERNS_H
+
+#include <sys/types.h>
+
+#include "spec/spec.h"
+
+/* Writes /proc/PID/uid_map and gid_map from the spec's mappings. */
+int userns_write_maps(pid_t pid, const struct spec_linux *linux_spec, struct error *err);
+/* Child: become root of the new namespace once mapped, so that files it
+ * creates while setting up belong to a mapped id. */
+int userns_become_root(struct error *err);
+
+#endif

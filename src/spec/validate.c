@@ -1,0 +1,135 @@
+/* Rules that span fields, and refusal of what nsrun does not do yet: after
+ * spec_validate() every field the spec sets is one nsrun acts on. */
+#include <stdio.h>
+#include <string.h>
+
+#include "spec/spec.h"
+
+#define FILE_NAME "config.json"
+
+static int refuse(struct error *err, const char *field)
+{
+    return error_set(err, 0, FILE_NAME ": %s: not supported by this version of nsrun", field);
+}
+
+static int fail(struct error *err, const char *field, const char *why)
+{
+    return error_set(err, 0, FILE_NAME ": %s: %s", field, why);
+}
+
+const struct spec_namespace *spec_namespace(const struct spec *spec, enum ns_type type)
+{
+    for (size_t i = 0; i < spec->linux.n_namespaces; i++)
+        if (spec->linux.namespaces[i].type == type) return &spec->linux.namespaces[i];
+    return NULL;
+}
+
+const char *spec_getenv(const struct spec *spec, const char *name)
+{
+    size_t len = strlen(name);
+    for (size_t i = 0; i < spec->process.env.len; i++) {
+        const char *e = spec->process.env.items[i];
+        if (strncmp(e, name, len) == 0 && e[len] == '=') return e + len + 1;
+    }
+    return NULL;
+}
+
+/* Is there a namespace of this type that the container gets anew? */
+static bool new_namespace(const struct spec *spec, enum ns_type type)
+{
+    const struct spec_namespace *ns = spec_namespace(spec, type);
+    return ns && !ns->path;
+}
+
+static int validate_process(const struct spec_process *p, struct error *err)
+{
+    if (p->args.len == 0) return fail(err, "process.args", "must not be empty");
+    if (p->terminal) return refuse(err, "process.terminal");
+    if (p->apparmor_profile && *p->apparmor_profile) return refuse(err, "process.apparmorProfile");
+    if (p->selinux_label && *p->selinux_label) return refuse(err, "process.selinuxLabel");
+    if (p->has_scheduler) return refuse(err, "process.scheduler");
+    if (p->has_io_priority) return refuse(err, "process.ioPriority");
+    if (p->exec_cpu_affinity_initial || p->exec_cpu_affinity_final)
+        return refuse(err, "process.execCPUAffinity");
+    return 0;
+}
+
+static int validate_user_namespace(const struct spec *spec, struct error *err)
+{
+    const struct spec_linux *l = &spec->linux;
+    const struct spec_namespace *user = spec_namespace(spec, NS_USER);
+    bool maps = l->uid_mappings.len || l->gid_mappings.len;
+    if (!user && maps)
+        return fail(err, "linux.uidMappings", "mappings given without a user namespace");
+    if (user && user->path && maps)
+        return fail(err, "linux.uidMappings", "mappings given for a user namespace that is joined");
+    if (user && !user->path && !l->uid_mappings.len)
+        return fail(err, "linux.uidMappings", "a new user namespace needs uid mappings");
+    if (user && !user->path && !l->gid_mappings.len)
+        return fail(err, "linux.gidMappings", "a new user namespace needs gid mappings");
+    return 0;
+}
+
+static int validate_resources(const struct spec_resources *r, struct error *err)
+{
+    const struct spec_memory *m = &r->memory;
+    const struct spec_cpu *c = &r->cpu;
+    if (m->reservation.has) return refuse(err, "linux.resources.memory.reservation");
+    if (m->swap.has) return refuse(err, "linux.resources.memory.swap");
+    if (m->kernel.has) return refuse(err, "linux.resources.memory.kernel");
+    if (m->kernel_tcp.has) return refuse(err, "linux.resources.memory.kernelTCP");
+    if (m->swappiness.has) return refuse(err, "linux.resources.memory.swappiness");
+    if (m->disable_oom_killer.has) return refuse(err, "linux.resources.memory.disableOOMKiller");
+    if (m->use_hierarchy.has) return refuse(err, "linux.resources.memory.useHierarchy");
+    if (m->check_before_update.has) return refuse(err, "linux.resources.memory.checkBeforeUpdate");
+    if (c->burst.has) return refuse(err, "linux.resources.cpu.burst");
+    if (c->realtime_runtime.has) return refuse(err, "linux.resources.cpu.realtimeRuntime");
+    if (c->realtime_period.has) return refuse(err, "linux.resources.cpu.realtimePeriod");
+    if (c->cpus && *c->cpus) return refuse(err, "linux.resources.cpu.cpus");
+    if (c->mems && *c->mems) return refuse(err, "linux.resources.cpu.mems");
+    if (c->idle.has) return refuse(err, "linux.resources.cpu.idle");
+    if (r->has_block_io) return refuse(err, "linux.resources.blockIO");
+    if (r->n_hugepage_limits) return refuse(err, "linux.resources.hugepageLimits");
+    if (r->has_network) return refuse(err, "linux.resources.network");
+    if (r->n_rdma) return refuse(err, "linux.resources.rdma");
+    if (r->unified.len) return refuse(err, "linux.resources.unified");
+    return 0;
+}
+
+static int validate_linux(const struct spec *spec, struct error *err)
+{
+    const struct spec_linux *l = &spec->linux;
+    if (validate_user_namespace(spec, err) < 0) return -1;
+    if ((l->time_monotonic.has || l->time_boottime.has) && !new_namespace(spec, NS_TIME))
+        return fail(err, "linux.timeOffsets", "offsets given without a new time namespace");
+    if (l->time_monotonic.has || l->time_boottime.has) return refuse(err, "linux.timeOffsets");
+    for (size_t i = 0; i < spec->n_mounts; i++)
+        if (spec->mounts[i].uid_mappings.len || spec->mounts[i].gid_mappings.len)
+            return refuse(err, "mounts[].uidMappings");
+    if (l->has_resources && validate_resources(&l->resources, err) < 0) return -1;
+    if (l->has_intel_rdt) return refuse(err, "linux.intelRdt");
+    if (l->sysctl.len) return refuse(err, "linux.sysctl");
+    if (l->has_seccomp) return refuse(err, "linux.seccomp");
+    if (l->mount_label && *l->mount_label) return refuse(err, "linux.mountLabel");
+    if (l->has_personality) return refuse(err, "linux.personality");
+    if (l->net_devices.len) return refuse(err, "linux.netDevices");
+    return 0;
+}
+
+int spec_validate(const struct spec *spec, struct error *err)
+{
+    if (!spec->root_path || !*spec->root_path) return fail(err, "root.path", "missing (required)");
+    if (!spec->has_process) return fail(err, "process", "missing (required)");
+    if (validate_process(&spec->process, err) < 0) return -1;
+    if (spec->hostname && *spec->hostname && !new_namespace(spec, NS_UTS))
+        return fail(err, "hostname", "needs a new uts namespace");
+    if (spec->domainname && *spec->domainname && !new_namespace(spec, NS_UTS))
+        return fail(err, "domainname", "needs a new uts namespace");
+    for (int k = 0; k < HOOK_KIND_COUNT; k++)
+        if (spec->hooks[k].len) {
+            char field[64];
+            snprintf(field, sizeof field, "hooks.%s", hook_kind_name((enum hook_kind)k));
+            return refuse(err, field);
+        }
+    return validate_linux(spec, err);
+}

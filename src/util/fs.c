@@ -1,0 +1,115 @@
+/* Whole-file reads and writes and host-side directory creation; see fs.h. */
+#include "util/fs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/cleanup.h"
+
+int fs_write_all(int fd, const void *buf, size_t len)
+{
+    const char *p = buf;
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return -1;
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+ssize_t fs_read_all(int fd, void *buf, size_t size)
+{
+    size_t got = 0;
+    while (got < size) {
+        ssize_t n = read(fd, (char *)buf + got, size - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return -1;
+        if (n == 0) break;
+        got += (size_t)n;
+    }
+    return (ssize_t)got;
+}
+
+int fs_read_file_at(int dirfd, const char *path, char **out, size_t *len, struct error *err)
+{
+    _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return error_sys(err, "open %s", path);
+
+    size_t cap = 4096, used = 0;
+    _cleanup_free_ char *buf = malloc(cap);
+    if (!buf) return error_set(err, ENOMEM, "read %s", path);
+    for (;;) {
+        if (cap - used < 2) {
+            char *bigger = realloc(buf, cap * 2);
+            if (!bigger) return error_set(err, ENOMEM, "read %s", path);
+            buf = bigger;
+            cap *= 2;
+        }
+        ssize_t n = read(fd, buf + used, cap - used - 1);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return error_sys(err, "read %s", path);
+        if (n == 0) break;
+        used += (size_t)n;
+    }
+    buf[used] = '\0';
+    if (len) *len = used;
+    *out = TAKE_PTR(buf);
+    return 0;
+}
+
+int fs_write_file_at(int dirfd, const char *path, const char *data, struct error *err)
+{
+    _cleanup_close_ int fd = openat(dirfd, path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return error_sys(err, "open %s", path);
+    size_t len = strlen(data);
+    ssize_t n = write(fd, data, len);
+    if (n < 0) return error_sys(err, "write %s to %s", data, path);
+    if ((size_t)n != len) return error_set(err, EIO, "short write of %s to %s", data, path);
+    return 0;
+}
+
+int fs_write_atomic_at(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
+                       struct error *err)
+{
+    char tmp[NAME_MAX + 1];
+    if (snprintf(tmp, sizeof tmp, ".%s.tmp", name) >= (int)sizeof tmp)
+        return error_set(err, ENAMETOOLONG, "write %s", name);
+    _cleanup_close_ int fd =
+        openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+    if (fd < 0) return error_sys(err, "create %s", tmp);
+    if (fs_write_all(fd, data, len) < 0) {
+        error_sys(err, "write %s", tmp);
+        unlinkat(dirfd, tmp, 0);
+        return -1;
+    }
+    if (renameat(dirfd, tmp, dirfd, name) < 0) {
+        error_sys(err, "rename %s to %s", tmp, name);
+        unlinkat(dirfd, tmp, 0);
+        return -1;
+    }
+    return 0;
+}
+
+int fs_mkdir_p(const char *path, mode_t mode, struct error *err)
+{
+    char buf[PATH_MAX];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+        return error_set(err, ENAMETOOLONG, "mkdir %s", path);
+    for (char *p = buf + 1;; p++) {
+        if (*p != '/' && *p != '\0') continue;
+        char saved = *p;
+        *p = '\0';
+        if (mkdir(buf, mode) < 0 && errno != EEXIST) return error_sys(err, "mkdir %s", buf);
+        *p = saved;
+        if (saved == '\0') break;
+    }
+    return 0;
+}

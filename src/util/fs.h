@@ -1,0 +1,27 @@
+/* Small file helpers: whole-file reads and writes, atomic replacement,
+ * directory creation on the host side (never inside a container's rootfs:
+ * that is path.h's job). */
+#ifndef NSRUN_UTIL_FS_H
+#define NSRUN_UTIL_FS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "util/error.h"
+
+/* Reads the whole of `path` (relative to dirfd) into a NUL-terminated buffer
+ * the caller frees. */
+int fs_read_file_at(int dirfd, const char *path, char **out, size_t *len, struct error *err);
+/* Writes data to an existing file (cgroup, /proc), in one write() call, since
+ * kernel files take a value per write. */
+int fs_write_file_at(int dirfd, const char *path, const char *data, struct error *err);
+/* Replaces dirfd/name by data: a temporary file, fsync-free, renamed over. */
+int fs_write_atomic_at(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
+                       struct error *err);
+/* mkdir -p for host paths. */
+int fs_mkdir_p(const char *path, mode_t mode, struct error *err);
+
+int fs_write_all(int fd, const void *buf, size_t len);
+ssize_t fs_read_all(int fd, void *buf, size_t size);
+
+#endif

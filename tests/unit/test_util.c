@@ -1,0 +1,197 @@
+/* Utilities and small pure pieces: the error chain, safe paths inside a
+ * root (no escape through symlinks or ".."), cgroup path cleaning, id
+ * checks, passwd lookups, the option parser. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "container/state.h"
+#include "linux/cgroup.h"
+#include "tap.h"
+#include "util/fs.h"
+#include "util/passwd.h"
+#include "util/path.h"
+
+static struct error err;
+
+static void test_error_chain(void)
+{
+    char buf[2048];
+    errno = EPERM;
+    error_sys(&err, "mount proc on %s", "/proc");
+    error_wrap(&err, "create");
+    is_str(error_text(&err, buf, sizeof buf), "create: mount proc on /proc: Operation not permitted",
+           "context from the outside in, errno last");
+    error_set(&err, 0, "plain");
+    is_str(error_text(&err, buf, sizeof buf), "plain", "no errno, no suffix");
+    for (int i = 0; i < 200; i++) error_wrap(&err, "layer%d", i);
+    ok(strlen(err.msg) < sizeof err.msg, "deep wrapping stays in bounds");
+    has_str(err.msg, "layer199: layer198", "and keeps the outermost context");
+}
+
+static char root[] = "/tmp/nsrun-unit-XXXXXX";
+
+static int exists(const char *rel)
+{
+    char p[512];
+    snprintf(p, sizeof p, "%s/%s", root, rel);
+    struct stat st;
+    return lstat(p, &st) == 0;
+}
+
+static void test_paths_stay_inside(void)
+{
+    if (!mkdtemp(root)) {
+        ok(0, "mkdtemp");
+        return;
+    }
+    char p[512], outside[] = "/tmp/nsrun-unit-out-XXXXXX";
+    if (!mkdtemp(outside)) return;
+    int rootfd = open(root, O_PATH | O_DIRECTORY);
+
+    snprintf(p, sizeof p, "%s/escape", root);
+    ok(symlink(outside, p) == 0, "a symlink to a host directory in the rootfs");
+    snprintf(p, sizeof p, "%s/dotdot", root);
+    symlink("../../../../..", p);
+
+    int fd = path_mkdir_in_root(rootfd, "/escape/made", 0755, &err);
+    ok(fd >= 0, "mkdir through it succeeds (%s)", err.msg);
+    if (fd >= 0) close(fd);
+    char made[600];
+    snprintf(made, sizeof made, "%s/made", outside);
+    ok(access(made, F_OK) != 0, "nothing is made on the host");
+    ok(exists("tmp") && exists(outside + 1), "the link's target is made inside the root");
+
+    fd = path_mkfile_in_root(rootfd, "dotdot/etc/file", 0644, &err);
+    ok(fd >= 0 && exists("etc/file"), "'..' stops at the root (%s)", err.msg);
+    if (fd >= 0) close(fd);
+
+    fd = path_open_in_root(rootfd, "/proc/self/root", O_PATH, &err);
+    ok(fd < 0, "absolute paths are read inside the root");
+    if (fd >= 0) close(fd);
+
+    snprintf(p, sizeof p, "%s/magic", root);
+    symlink("/proc/self/root/etc", p);
+    fd = path_open_in_root(rootfd, "magic", O_PATH, &err);
+    ok(fd < 0, "a symlink into /proc resolves inside the root, where it does not exist");
+    if (fd >= 0) close(fd);
+
+    char name[PATH_NAME_SIZE];
+    fd = path_mkparent_in_root(rootfd, "/a/b/c", name, &err);
+    ok(fd >= 0 && exists("a/b") && strcmp(name, "c") == 0, "parent made, last name returned");
+    if (fd >= 0) close(fd);
+    ok(path_mkparent_in_root(rootfd, "/a/..", name, &err) < 0, "'..' is not a name to create");
+
+    close(rootfd);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "rm -rf %s %s", root, outside);
+    ok(system(cmd) == 0, "cleanup");
+}
+
+static void test_cgroup_paths(void)
+{
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"/a/b", "/a/b"},   {"a//b/", "/a/b"},        {"/a/../../../b", "/b"},
+        {"/./a/./b", "/a/b"}, {"/..", "/"},         {"//t1", "/t1"},
+        {"/a/b/../c/", "/a/c"}, {"/", "/"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char buf[64];
+        snprintf(buf, sizeof buf, "%s", cases[i].in);
+        cgroup_clean_path(buf);
+        is_str(buf, cases[i].out, cases[i].in);
+    }
+}
+
+static void test_ids(void)
+{
+    ok(state_check_id("abc-123_x.y+z", &err) == 0, "letters, digits and _+-. pass");
+    ok(state_check_id("", &err) < 0, "empty refused");
+    ok(state_check_id("..", &err) < 0, "'..' refused");
+    ok(state_check_id(".", &err) < 0, "'.' refused");
+    ok(state_check_id("a/b", &err) < 0, "'/' refused");
+    has_str(err.msg, "invalid container id", "with a reason");
+    ok(state_check_id("a\nb", &err) < 0, "control characters refused");
+    ok(state_check_id("a b", &err) < 0, "spaces refused");
+    char longid[300];
+    memset(longid, 'a', sizeof longid - 1);
+    longid[sizeof longid - 1] = '\0';
+    ok(state_check_id(longid, &err) < 0, "over 255 characters refused");
+    has_str(err.msg, "longer than 255", "with a reason");
+}
+
+static void test_passwd(void)
+{
+    char path[] = "/tmp/nsrun-passwd-XXXXXX";
+    int fd = mkstemp(path);
+    const char *text = "root:x:0:0:root:/root:/bin/sh\n# comment\nbad\nnobody:x:65534:65534::"
+                       "/nonexistent:/bin/false\nnohome:x:7:7:::/bin/sh\n";
+    fs_write_all(fd, text, strlen(text));
+    close(fd);
+    char *name = NULL, *home = NULL;
+    ok(passwd_lookup_uid(path, 65534, &name, &home) == 0, "uid found");
+    is_str(name, "nobody", "name");
+    is_str(home, "/nonexistent", "home");
+    free(name);
+    free(home);
+    ok(passwd_lookup_uid(path, 7, NULL, &home) == 0, "an empty home field");
+    is_str(home, "/", "reads as /");
+    free(home);
+    ok(passwd_lookup_uid(path, 1234, NULL, NULL) < 0, "unknown uid");
+    unlink(path);
+}
+
+static void test_cli_parse(void)
+{
+    const char *bundle = NULL, *pid = NULL;
+    bool force = false;
+    int fds = 0;
+    const struct cli_opt opts[] = {
+        {"bundle", 'b', OPT_STRING, &bundle, "DIR", ""},
+        {"pid-file", 0, OPT_STRING, &pid, "F", ""},
+        {"force", 'f', OPT_FLAG, &force, NULL, ""},
+        {"preserve-fds", 0, OPT_INT, &fds, "N", ""},
+    };
+    const struct cli_command cmd = {.name = "t", .args = "ID"};
+    char *argv1[] = {"t", "--bundle", "/b", "ID", "--pid-file=/p", "-f", "--preserve-fds", "2", NULL};
+    int n;
+    ok(cli_parse(&cmd, opts, 4, 8, argv1, false, &n) == 0, "runc's spellings parse");
+    is_str(bundle, "/b", "--bundle X");
+    is_str(pid, "/p", "--pid-file=X");
+    ok(force, "-f");
+    is_int(fds, 2, "--preserve-fds 2");
+    ok(n == 1 && strcmp(argv1[0], "ID") == 0, "options after the argument, argument kept");
+
+    char *argv2[] = {"t", "-b/c", "-bundle", "/d", "--force=false", "x", "--", "-y", NULL};
+    ok(cli_parse(&cmd, opts, 4, 8, argv2, false, &n) == 0, "Go-style and glued forms");
+    is_str(bundle, "/d", "-bundle X (last wins)");
+    ok(!force, "--force=false");
+    ok(n == 2 && strcmp(argv2[1], "-y") == 0, "after --, arguments only");
+
+    char *argv3[] = {"t", "ID", "sh", "-c", "x", NULL};
+    ok(cli_parse(&cmd, opts, 4, 5, argv3, true, &n) == 0 && n == 4, "stop at the first argument");
+
+    char *argv4[] = {"t", "--nope", NULL};
+    fflush(stdout);
+    ok(cli_parse(&cmd, opts, 4, 2, argv4, false, &n) < 0, "unknown option refused");
+    char *argv5[] = {"t", "--preserve-fds", "x", NULL};
+    ok(cli_parse(&cmd, opts, 4, 3, argv5, false, &n) < 0, "a number is checked");
+    char *argv6[] = {"t", "--bundle", NULL};
+    ok(cli_parse(&cmd, opts, 4, 2, argv6, false, &n) < 0, "a missing value is refused");
+}
+
+int main(void)
+{
+    test_error_chain();
+    test_paths_stay_inside();
+    test_cgroup_paths();
+    test_ids();
+    test_passwd();
+    test_cli_parse();
+    return done_testing();
+}
