@@ -18,9 +18,10 @@ COMMIT   := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 CFLAGS   ?= -O2 -g
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral \
             -Wmissing-prototypes -Wstrict-prototypes -Wvla
-CPPFLAGS += -Isrc -D_GNU_SOURCE -DNSRUN_VERSION='"$(VERSION)"' -DNSRUN_COMMIT='"$(COMMIT)"'
+# -iquote: "linux/seccomp.h" is ours, <linux/seccomp.h> the kernel's.
+CPPFLAGS += -iquote src -D_GNU_SOURCE -DNSRUN_VERSION='"$(VERSION)"' -DNSRUN_COMMIT='"$(COMMIT)"'
 ALL_CFLAGS := -std=c11 $(WARNINGS) $(CFLAGS) -MMD -MP
-LIBS     := -ljansson
+LIBS     := -ljansson -lseccomp
 
 ifeq ($(STATIC),1)
 LDFLAGS  += -static
@@ -56,7 +57,7 @@ $(BUILD)/%.o: %.c
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libnsrun.a
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(CPPFLAGS) -Itests/unit $(ALL_CFLAGS) -o $@ $< $(BUILD)/libnsrun.a $(LIBS)
+	$(Q)$(CC) $(CPPFLAGS) -iquote tests/unit $(ALL_CFLAGS) -o $@ $< $(BUILD)/libnsrun.a $(LIBS)
 
 deps:
 	@scripts/deps.sh build test

@@ -5,7 +5,7 @@ set -eu
 
 packages() {
     case "$1" in
-    build) echo "gcc make libc6-dev libjansson-dev git" ;;
+    build) echo "gcc make libc6-dev libjansson-dev libseccomp-dev git" ;;
     test) echo "perl python3-pytest busybox-static iproute2 procps util-linux" ;;
     demo) echo "busybox-static" ;;
     bench) echo "busybox-static hyperfine runc crun util-linux" ;;

@@ -106,6 +106,8 @@ static int prepare(struct launch *l, struct error *err)
         return -1;
     ns_plan_make(&l->spec, &l->ns);
     if (check_runtime(l, err) < 0 || ns_open_joins(&l->ns, err) < 0) return -1;
+    if (l->spec.linux.has_seccomp && seccomp_compile(&l->spec.linux.seccomp, &l->seccomp, err) < 0)
+        return error_wrap(err, "config.json");
     /* Nothing is touched before this point: bad input stops above. */
     if ((l->root_fd = state_open_root(l->rt->root, true, err)) < 0) return -1;
     if ((l->state_fd = state_create_dir(l->root_fd, l->opts->id, err)) < 0) return -1;
@@ -273,6 +275,7 @@ void launch_release(struct launch *l)
     cgroup_free(&l->cgroup);
     cgroup_host_free(&l->host);
     mount_plan_free(&l->mounts);
+    seccomp_program_free(&l->seccomp);
     spec_free(&l->spec);
     free(l->bundle_path);
     free(l->rootfs_path);

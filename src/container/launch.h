@@ -10,6 +10,7 @@
 #include "linux/cgroup.h"
 #include "linux/mount_plan.h"
 #include "linux/namespaces.h"
+#include "linux/seccomp.h"
 #include "spec/spec.h"
 
 struct launch {
@@ -27,6 +28,7 @@ struct launch {
     struct cgroup cgroup;
     bool has_cgroup;
     struct mount_plan mounts;
+    struct seccomp_program seccomp;
     int sync_fds[2]; /* [0] parent, [1] child */
     int fifo_fd;     /* exec.fifo, held open read-write by the init */
     bool into_cgroup;

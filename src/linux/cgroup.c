@@ -306,6 +306,24 @@ static bool wants_cpu(const struct spec_resources *r)
     return r->has_cpu && (r->cpu.shares.has || r->cpu.quota.has || r->cpu.period.has);
 }
 
+static bool wants_cpuset(const struct spec_resources *r)
+{
+    return r->has_cpu && ((r->cpu.cpus && *r->cpu.cpus) || (r->cpu.mems && *r->cpu.mems));
+}
+
+/* cpuset.cpus and cpuset.mems have the same names and syntax on v1 and v2. */
+static int write_cpuset(const struct cgroup_dir *d, const struct spec_resources *r,
+                        struct error *err)
+{
+    if (r->cpu.cpus && *r->cpu.cpus &&
+        cgroup_write(d, "cpuset.cpus", r->cpu.cpus, "linux.resources.cpu.cpus", err) < 0)
+        return -1;
+    if (r->cpu.mems && *r->cpu.mems &&
+        cgroup_write(d, "cpuset.mems", r->cpu.mems, "linux.resources.cpu.mems", err) < 0)
+        return -1;
+    return 0;
+}
+
 static bool wants_devices(const struct spec_resources *r)
 {
     return r->n_devices > 0;
@@ -315,6 +333,7 @@ static const struct resource_kind resource_kinds[] = {
     {"memory", "linux.resources.memory", wants_memory, cgroup_v1_memory, cgroup_v2_memory},
     {"pids", "linux.resources.pids", wants_pids, cgroup_v1_pids, cgroup_v2_pids},
     {"cpu", "linux.resources.cpu", wants_cpu, cgroup_v1_cpu, cgroup_v2_cpu},
+    {"cpuset", "linux.resources.cpu", wants_cpuset, write_cpuset, write_cpuset},
     {"devices", "linux.resources.devices", wants_devices, cgroup_v1_devices, cgroup_v2_devices},
 };
 

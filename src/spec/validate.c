@@ -85,14 +85,40 @@ static int validate_resources(const struct spec_resources *r, struct error *err)
     if (c->burst.has) return refuse(err, "linux.resources.cpu.burst");
     if (c->realtime_runtime.has) return refuse(err, "linux.resources.cpu.realtimeRuntime");
     if (c->realtime_period.has) return refuse(err, "linux.resources.cpu.realtimePeriod");
-    if (c->cpus && *c->cpus) return refuse(err, "linux.resources.cpu.cpus");
-    if (c->mems && *c->mems) return refuse(err, "linux.resources.cpu.mems");
     if (c->idle.has) return refuse(err, "linux.resources.cpu.idle");
     if (r->has_block_io) return refuse(err, "linux.resources.blockIO");
     if (r->n_hugepage_limits) return refuse(err, "linux.resources.hugepageLimits");
     if (r->has_network) return refuse(err, "linux.resources.network");
     if (r->n_rdma) return refuse(err, "linux.resources.rdma");
     if (r->unified.len) return refuse(err, "linux.resources.unified");
+    return 0;
+}
+
+/* Only namespaced parameters, and only in a namespace of the container's own
+ * (as runc allows them): what the host shares must not change. */
+static int validate_sysctl(const struct spec *spec, const char *key, struct error *err)
+{
+    static const char *const ipc_keys[] = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
+                                           "kernel.sem",    "kernel.shmall", "kernel.shmmax",
+                                           "kernel.shmmni", "kernel.shm_rmid_forced"};
+    char field[320];
+    snprintf(field, sizeof field, "linux.sysctl.%s", key);
+    if (!*key || strstr(key, "..") || strchr(key, '/') || key[0] == '.')
+        return fail(err, field, "not a sysctl name");
+    enum ns_type needs = NS_COUNT;
+    if (strncmp(key, "net.", 4) == 0) needs = NS_NET;
+    else if (strncmp(key, "fs.mqueue.", 10) == 0) needs = NS_IPC;
+    else if (strcmp(key, "kernel.hostname") == 0 || strcmp(key, "kernel.domainname") == 0)
+        needs = NS_UTS;
+    for (size_t i = 0; i < sizeof ipc_keys / sizeof *ipc_keys; i++)
+        if (strcmp(key, ipc_keys[i]) == 0) needs = NS_IPC;
+    if (needs == NS_COUNT) return fail(err, field, "not a namespaced parameter; refused");
+    if (!spec_namespace(spec, needs)) {
+        char why[96];
+        snprintf(why, sizeof why, "needs a %s namespace of the container's own",
+                 ns_type_spec_name(needs));
+        return fail(err, field, why);
+    }
     return 0;
 }
 
@@ -108,8 +134,8 @@ static int validate_linux(const struct spec *spec, struct error *err)
             return refuse(err, "mounts[].uidMappings");
     if (l->has_resources && validate_resources(&l->resources, err) < 0) return -1;
     if (l->has_intel_rdt) return refuse(err, "linux.intelRdt");
-    if (l->sysctl.len) return refuse(err, "linux.sysctl");
-    if (l->has_seccomp) return refuse(err, "linux.seccomp");
+    for (size_t i = 0; i < l->sysctl.len; i++)
+        if (validate_sysctl(spec, l->sysctl.items[i].key, err) < 0) return -1;
     if (l->mount_label && *l->mount_label) return refuse(err, "linux.mountLabel");
     if (l->has_personality) return refuse(err, "linux.personality");
     if (l->net_devices.len) return refuse(err, "linux.netDevices");
@@ -121,10 +147,11 @@ int spec_validate(const struct spec *spec, struct error *err)
     if (!spec->root_path || !*spec->root_path) return fail(err, "root.path", "missing (required)");
     if (!spec->has_process) return fail(err, "process", "missing (required)");
     if (validate_process(&spec->process, err) < 0) return -1;
-    if (spec->hostname && *spec->hostname && !new_namespace(spec, NS_UTS))
-        return fail(err, "hostname", "needs a new uts namespace");
-    if (spec->domainname && *spec->domainname && !new_namespace(spec, NS_UTS))
-        return fail(err, "domainname", "needs a new uts namespace");
+    /* A joined uts namespace counts, as runc has it: it is not the host's. */
+    if (spec->hostname && *spec->hostname && !spec_namespace(spec, NS_UTS))
+        return fail(err, "hostname", "needs a uts namespace");
+    if (spec->domainname && *spec->domainname && !spec_namespace(spec, NS_UTS))
+        return fail(err, "domainname", "needs a uts namespace");
     for (int k = 0; k < HOOK_KIND_COUNT; k++)
         if (spec->hooks[k].len) {
             char field[64];

@@ -262,7 +262,7 @@ static void test_validation(void)
     has_str(check("{" BASE "}"), "config.json: process: missing (required)", "process required");
     has_str(check("{" BASE ", \"process\": {\"cwd\": \"/\", \"args\": []}}"),
             "process.args: must not be empty", "args must not be empty");
-    has_str(check("{" BASE ", " PROC ", \"hostname\": \"h\"}"), "hostname: needs a new uts namespace",
+    has_str(check("{" BASE ", " PROC ", \"hostname\": \"h\"}"), "hostname: needs a uts namespace",
             "hostname without a uts namespace");
     has_str(check("{" BASE ", " PROC ", \"linux\": {\"namespaces\": [{\"type\": \"user\"}]}}"),
             "linux.uidMappings: a new user namespace needs uid mappings", "userns needs maps");
@@ -272,9 +272,22 @@ static void test_validation(void)
     has_str(check("{" BASE ", " PROC ", \"hooks\": {\"poststart\": [{\"path\": \"/bin/true\"}]}}"),
             "config.json: hooks.poststart: not supported by this version of nsrun",
             "hooks refused until implemented");
-    has_str(check("{" BASE ", " PROC ", \"linux\": {\"seccomp\": {\"defaultAction\": "
-                  "\"SCMP_ACT_ALLOW\"}}}"),
-            "config.json: linux.seccomp: not supported", "seccomp refused until implemented");
+    ok(check("{" BASE ", " PROC ", \"hostname\": \"h\", \"linux\": {\"namespaces\": "
+             "[{\"type\": \"uts\", \"path\": \"/u\"}]}}") == NULL,
+       "hostname with a joined uts namespace");
+    has_str(check("{" BASE ", " PROC ", \"linux\": {\"sysctl\": {\"net.ipv4.ip_forward\": "
+                  "\"1\"}}}"),
+            "linux.sysctl.net.ipv4.ip_forward: needs a network namespace", "net.* needs a netns");
+    has_str(check("{" BASE ", " PROC ", \"linux\": {\"namespaces\": [{\"type\": \"ipc\"}], "
+                  "\"sysctl\": {\"kernel.shmmax\": \"1\", \"vm.swappiness\": \"1\"}}}"),
+            "linux.sysctl.vm.swappiness: not a namespaced parameter", "host-wide keys refused");
+    has_str(check("{" BASE ", " PROC ", \"linux\": {\"namespaces\": [{\"type\": \"network\"}], "
+                  "\"sysctl\": {\"net...x\": \"1\"}}}"),
+            "linux.sysctl.net...x: not a sysctl name", "no path tricks in keys");
+    ok(check("{" BASE ", " PROC ", \"linux\": {\"namespaces\": [{\"type\": \"network\"}, "
+             "{\"type\": \"ipc\"}], \"sysctl\": {\"net.ipv4.ip_forward\": \"1\", "
+             "\"kernel.msgmax\": \"9\", \"fs.mqueue.msg_max\": \"5\"}}}") == NULL,
+       "namespaced keys with their namespaces");
     has_str(check("{" BASE ", " PROC ", \"linux\": {\"resources\": {\"memory\": {\"swap\": 1}}}}"),
             "linux.resources.memory.swap: not supported", "memory.swap refused until implemented");
     has_str(check("{" BASE ", \"process\": {\"cwd\": \"/\", \"args\": [\"sh\"], \"terminal\": "

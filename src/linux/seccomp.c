@@ -1,0 +1,248 @@
+/* Translating linux.seccomp with libseccomp, and loading it; see seccomp.h.
+ * As runc does: syscalls libseccomp does not know are skipped with a debug
+ * note, a rule whose action is the default one is dropped, and a rule that
+ * names an argument twice becomes one rule per condition (libseccomp ANDs
+ * the conditions of a rule and refuses two on the same argument). */
+#include "linux/seccomp.h"
+
+#include <errno.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "util/cleanup.h"
+#include "util/log.h"
+
+#define FIELD "linux.seccomp"
+
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
+
+/* The action of a name; errno_ret applies to ERRNO and TRACE. */
+static int action_of(const char *name, bool has_ret, uint32_t ret, uint32_t *out)
+{
+    static const struct {
+        const char *name;
+        uint32_t action;
+    } actions[] = {
+        {"SCMP_ACT_KILL", SCMP_ACT_KILL_THREAD},     {"SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD},
+        {"SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS}, {"SCMP_ACT_TRAP", SCMP_ACT_TRAP},
+        {"SCMP_ACT_ALLOW", SCMP_ACT_ALLOW},           {"SCMP_ACT_LOG", SCMP_ACT_LOG},
+    };
+    if (strcmp(name, "SCMP_ACT_ERRNO") == 0) {
+        *out = SCMP_ACT_ERRNO(has_ret ? ret : EPERM);
+        return 0;
+    }
+    if (strcmp(name, "SCMP_ACT_TRACE") == 0) {
+        *out = SCMP_ACT_TRACE(has_ret ? ret : EPERM);
+        return 0;
+    }
+    for (size_t i = 0; i < ARRAY_LEN(actions); i++)
+        if (strcmp(actions[i].name, name) == 0) {
+            *out = actions[i].action;
+            return 0;
+        }
+    return -1;
+}
+
+static int operator_of(const char *name, enum scmp_compare *out)
+{
+    static const struct {
+        const char *name;
+        enum scmp_compare op;
+    } ops[] = {
+        {"SCMP_CMP_NE", SCMP_CMP_NE}, {"SCMP_CMP_LT", SCMP_CMP_LT}, {"SCMP_CMP_LE", SCMP_CMP_LE},
+        {"SCMP_CMP_EQ", SCMP_CMP_EQ}, {"SCMP_CMP_GE", SCMP_CMP_GE}, {"SCMP_CMP_GT", SCMP_CMP_GT},
+        {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(ops); i++)
+        if (strcmp(ops[i].name, name) == 0) {
+            *out = ops[i].op;
+            return 0;
+        }
+    return -1;
+}
+
+static int flag_of(const char *name, unsigned int *out)
+{
+    static const struct {
+        const char *name;
+        unsigned int flag;
+    } flags[] = {
+        {"SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC},
+        {"SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG},
+        {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW},
+        {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(flags); i++)
+        if (strcmp(flags[i].name, name) == 0) {
+            *out |= flags[i].flag;
+            return 0;
+        }
+    return -1;
+}
+
+static int add_architectures(scmp_filter_ctx ctx, const struct spec_strings *archs,
+                             struct error *err)
+{
+    for (size_t i = 0; i < archs->len; i++) {
+        const char *name = archs->items[i];
+        char lower[32];
+        const char *bare = strncmp(name, "SCMP_ARCH_", 10) == 0 ? name + 10 : name;
+        size_t n = 0;
+        for (; bare[n] && n < sizeof lower - 1; n++)
+            lower[n] = (char)(bare[n] >= 'A' && bare[n] <= 'Z' ? bare[n] + 32 : bare[n]);
+        lower[n] = '\0';
+        uint32_t arch = seccomp_arch_resolve_name(lower);
+        if (!arch)
+            return error_set(err, 0, FIELD ".architectures[%zu]: unknown architecture \"%s\"", i,
+                             name);
+        int rc = seccomp_arch_add(ctx, arch);
+        if (rc < 0 && rc != -EEXIST)
+            return error_set(err, -rc, FIELD ".architectures[%zu]: add %s", i, name);
+    }
+    return 0;
+}
+
+static bool repeats_an_argument(const struct spec_seccomp_syscall *sc)
+{
+    for (size_t i = 0; i < sc->n_args; i++)
+        for (size_t j = 0; j < i; j++)
+            if (sc->args[i].index == sc->args[j].index) return true;
+    return false;
+}
+
+static int make_condition(const struct spec_seccomp_syscall *sc, size_t rule, size_t a,
+                          struct scmp_arg_cmp *out, struct error *err)
+{
+    const struct spec_seccomp_arg *arg = &sc->args[a];
+    enum scmp_compare op;
+    if (operator_of(arg->op, &op) < 0)
+        return error_set(err, 0, FIELD ".syscalls[%zu].args[%zu].op: unknown operator \"%s\"", rule,
+                         a, arg->op);
+    if (arg->index > 5)
+        return error_set(err, 0, FIELD ".syscalls[%zu].args[%zu].index: must be 0 to 5", rule, a);
+    *out = (struct scmp_arg_cmp){arg->index, op, arg->value, arg->value_two};
+    return 0;
+}
+
+static int add_rule(scmp_filter_ctx ctx, uint32_t action, int nr, const struct scmp_arg_cmp *conds,
+                    unsigned n, const char *name, size_t rule, struct error *err)
+{
+    int rc = seccomp_rule_add_array(ctx, action, nr, n, conds);
+    if (rc < 0)
+        return error_set(err, -rc, FIELD ".syscalls[%zu]: add a rule for %s", rule, name);
+    return 0;
+}
+
+static int add_syscall_rules(scmp_filter_ctx ctx, const struct spec_seccomp *spec,
+                             uint32_t default_action, size_t i, struct error *err)
+{
+    const struct spec_seccomp_syscall *sc = &spec->syscalls[i];
+    uint32_t action;
+    if (strcmp(sc->action, "SCMP_ACT_NOTIFY") == 0)
+        return error_set(err, 0, FIELD ".syscalls[%zu].action: SCMP_ACT_NOTIFY is not supported "
+                                 "by this version of nsrun", i);
+    if (action_of(sc->action, sc->has_errno_ret, sc->errno_ret, &action) < 0)
+        return error_set(err, 0, FIELD ".syscalls[%zu].action: unknown action \"%s\"", i,
+                         sc->action);
+    if (sc->n_args > 6) return error_set(err, 0, FIELD ".syscalls[%zu].args: more than 6", i);
+    struct scmp_arg_cmp conds[6];
+    for (size_t a = 0; a < sc->n_args; a++)
+        if (make_condition(sc, i, a, &conds[a], err) < 0) return -1;
+    if (action == default_action) return 0; /* the default does it already */
+
+    for (size_t k = 0; k < sc->names.len; k++) {
+        const char *name = sc->names.items[k];
+        int nr = seccomp_syscall_resolve_name(name);
+        if (nr == __NR_SCMP_ERROR) {
+            log_debug("seccomp: syscall %s is unknown to libseccomp here; skipped", name);
+            continue;
+        }
+        if (!repeats_an_argument(sc)) {
+            if (add_rule(ctx, action, nr, conds, (unsigned)sc->n_args, name, i, err) < 0) return -1;
+            continue;
+        }
+        for (size_t a = 0; a < sc->n_args; a++)
+            if (add_rule(ctx, action, nr, &conds[a], 1, name, i, err) < 0) return -1;
+    }
+    return 0;
+}
+
+/* libseccomp writes the program to a descriptor; read it back into memory. */
+static int export_program(scmp_filter_ctx ctx, struct seccomp_program *out, struct error *err)
+{
+    _cleanup_close_ int fd = memfd_create("nsrun-seccomp", MFD_CLOEXEC);
+    if (fd < 0) return error_sys(err, FIELD ": memfd_create");
+    int rc = seccomp_export_bpf(ctx, fd);
+    if (rc < 0) return error_set(err, -rc, FIELD ": export the filter");
+    off_t size = lseek(fd, 0, SEEK_END);
+    if (size <= 0 || size % (off_t)sizeof(struct sock_filter) ||
+        size / (off_t)sizeof(struct sock_filter) > BPF_MAXINSNS)
+        return error_set(err, 0, FIELD ": the filter has a bad size (%lld bytes)", (long long)size);
+    out->filter = malloc((size_t)size);
+    if (!out->filter) return error_set(err, ENOMEM, FIELD);
+    if (pread(fd, out->filter, (size_t)size, 0) != size) {
+        free(out->filter);
+        out->filter = NULL;
+        return error_sys(err, FIELD ": read the filter");
+    }
+    out->len = (unsigned short)(size / (off_t)sizeof(struct sock_filter));
+    return 0;
+}
+
+static int build(scmp_filter_ctx ctx, const struct spec_seccomp *spec, uint32_t default_action,
+                 struct seccomp_program *out, struct error *err)
+{
+    for (size_t i = 0; i < spec->flags.len; i++)
+        if (flag_of(spec->flags.items[i], &out->flags) < 0)
+            return error_set(err, 0, FIELD ".flags[%zu]: unknown flag \"%s\"", i,
+                             spec->flags.items[i]);
+    if (add_architectures(ctx, &spec->architectures, err) < 0) return -1;
+    for (size_t i = 0; i < spec->n_syscalls; i++)
+        if (add_syscall_rules(ctx, spec, default_action, i, err) < 0) return -1;
+    return export_program(ctx, out, err);
+}
+
+int seccomp_compile(const struct spec_seccomp *spec, struct seccomp_program *out,
+                    struct error *err)
+{
+    memset(out, 0, sizeof *out);
+    uint32_t default_action;
+    if (spec->listener_path && *spec->listener_path)
+        return error_set(err, 0, FIELD ".listenerPath: not supported by this version of nsrun");
+    if (strcmp(spec->default_action, "SCMP_ACT_NOTIFY") == 0)
+        return error_set(err, 0, FIELD ".defaultAction: SCMP_ACT_NOTIFY is not supported by this "
+                                 "version of nsrun");
+    if (action_of(spec->default_action, spec->has_default_errno_ret, spec->default_errno_ret,
+                  &default_action) < 0)
+        return error_set(err, 0, FIELD ".defaultAction: unknown action \"%s\"",
+                         spec->default_action);
+    scmp_filter_ctx ctx = seccomp_init(default_action);
+    if (!ctx) return error_set(err, ENOMEM, FIELD ": seccomp_init");
+    /* The init sets no_new_privs itself when the spec asks for it. */
+    seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+    int rc = build(ctx, spec, default_action, out, err);
+    seccomp_release(ctx);
+    return rc;
+}
+
+int seccomp_install(const struct seccomp_program *prog, struct error *err)
+{
+    if (!prog->filter) return 0;
+    struct sock_fprog fprog = {.len = prog->len, .filter = prog->filter};
+    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, prog->flags, &fprog) < 0)
+        return error_sys(err, FIELD ": load the filter");
+    return 0;
+}
+
+void seccomp_program_free(struct seccomp_program *prog)
+{
+    free(prog->filter);
+    prog->filter = NULL;
+}
