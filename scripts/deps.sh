@@ -8,7 +8,7 @@ packages() {
     build) echo "gcc make libc6-dev libjansson-dev libseccomp-dev git" ;;
     test) echo "perl python3-pytest busybox-static iproute2 procps util-linux" ;;
     demo) echo "busybox-static" ;;
-    bench) echo "busybox-static hyperfine runc crun util-linux" ;;
+    bench) echo "busybox-static hyperfine runc crun util-linux time" ;;
     *) echo "deps.sh: unknown task $1" >&2; exit 2 ;;
     esac
 }

@@ -29,10 +29,10 @@ static int enter_namespaces(struct launch *l, struct error *err)
     if (l->ns.new_user) {
         struct sync_msg msg;
         if (sync_send(sync_fd, SYNC_USERNS_READY, err) < 0 ||
-            sync_expect(sync_fd, SYNC_USERNS_MAPPED, &msg, err) < 0 ||
-            userns_become_root(err) < 0)
+            sync_expect(sync_fd, SYNC_USERNS_MAPPED, &msg, err) < 0)
             return -1;
     }
+    if ((l->ns.new_user || l->ns.join_user) && userns_become_root(err) < 0) return -1;
     if (ns_unshare_cgroup(&l->ns, err) < 0) return -1;
     if (!l->ns.fork_after) return 0;
     /* Joined or new pid and time namespaces apply to children only. */
@@ -57,10 +57,13 @@ static int join_session_keyring(struct launch *l, struct error *err)
 static int setup_rootfs(struct launch *l, struct error *err)
 {
     const struct spec *spec = &l->spec;
-    struct rootfs r = {.path = l->rootfs_path, .bundle_fd = l->bundle_fd, .rootfd = -1};
+    struct rootfs r = {
+        .path = l->rootfs_path, .bundle_path = l->bundle_path, .bundle_fd = -1, .rootfd = -1};
     if (rootfs_prepare(&r, err) < 0 || rootfs_mkdir(&r, spec->process.cwd, err) < 0 ||
-        rootfs_run_plan(&r, &l->mounts, err) < 0 || rootfs_enter(&r, l->opts->no_pivot, err) < 0)
+        rootfs_run_plan(&r, &l->mounts, err) < 0 || rootfs_enter(&r, l->opts->no_pivot, err) < 0) {
+        rootfs_close(&r);
         return -1;
+    }
     return rootfs_finish(spec->linux.rootfs_propagation_flags, spec->root_readonly, err);
 }
 
@@ -124,6 +127,7 @@ _Noreturn void init_main(struct launch *l)
     close(l->sync_fds[0]);
     close(l->state_fd);
     close(l->root_fd);
+    close(l->bundle_fd);
     if (setup(l, exe, &env, &err) < 0) {
         sync_send_error(l->sync_fds[1], &err);
         _exit(1);

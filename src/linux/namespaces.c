@@ -31,6 +31,7 @@ void ns_plan_make(const struct spec *spec, struct ns_plan *plan)
         if (ns->type == NS_MOUNT) plan->has_mount = true;
         if (ns->path) {
             plan->joins[plan->n_joins++] = (struct ns_join){ns->type, ns->path, -1};
+            plan->join_user |= ns->type == NS_USER;
             continue;
         }
         if (ns->type == NS_CGROUP) {

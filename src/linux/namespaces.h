@@ -18,6 +18,7 @@ struct ns_plan {
     int clone_flags;   /* CLONE_NEW* given to clone3 */
     int unshare_flags; /* CLONE_NEW* the child unshares after its joins */
     bool new_user;     /* the parent writes the id maps */
+    bool join_user;    /* the init enters an existing user namespace */
     bool late_cgroup;  /* CLONE_NEWCGROUP after the child joined its cgroups,
                           so that the namespace's root is the container's cgroup */
     bool fork_after;   /* joined or unshared pid/time namespaces only apply to

@@ -34,7 +34,16 @@ int rootfs_prepare(struct rootfs *r, struct error *err)
         return error_sys(err, "bind the rootfs %s on itself", r->path);
     r->rootfd = open(r->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (r->rootfd < 0) return error_sys(err, "open the rootfs %s", r->path);
+    r->bundle_fd = open(r->bundle_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (r->bundle_fd < 0) return error_sys(err, "open the bundle %s", r->bundle_path);
     return 0;
+}
+
+void rootfs_close(struct rootfs *r)
+{
+    if (r->rootfd >= 0) close(r->rootfd);
+    if (r->bundle_fd >= 0) close(r->bundle_fd);
+    r->rootfd = r->bundle_fd = -1;
 }
 
 int rootfs_mkdir(struct rootfs *r, const char *path, struct error *err)
@@ -255,8 +264,7 @@ int rootfs_enter(struct rootfs *r, bool no_pivot, struct error *err)
         if (umount2(".", MNT_DETACH) < 0) return error_sys(err, "detach the old root");
     }
     if (chdir("/") < 0) return error_sys(err, "chdir /");
-    close(r->rootfd);
-    r->rootfd = -1;
+    rootfs_close(r);
     return 0;
 }
 

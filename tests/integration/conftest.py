@@ -8,6 +8,7 @@ test's directory. A leftover fails the test (and is cleaned up).
 """
 
 import copy
+import itertools
 import json
 import os
 import pathlib
@@ -41,6 +42,7 @@ def pytest_collection_modifyitems(config, items):
 def rootfs_template(tmp_path_factory):
     """A busybox root file system: /bin/busybox and a link per applet."""
     root = tmp_path_factory.mktemp("rootfs-template")
+    root.chmod(0o755)  # a container's "/": mktemp makes it 0700
     (root / "bin").mkdir()
     shutil.copy2(BUSYBOX, root / "bin" / "busybox")
     applets = subprocess.run([str(BUSYBOX), "--list"], capture_output=True, text=True,
@@ -73,12 +75,12 @@ class Nsrun:
     def __init__(self, tmp):
         self.tmp = tmp
         self.root = tmp / "state"
-        self.count = 0
+        self.counter = itertools.count()  # next() is atomic: tests may call from threads
 
     def __call__(self, *args, timeout=60, global_args=(), stdin=None):
-        self.count += 1
-        out_path = self.tmp / f"out-{self.count}"
-        err_path = self.tmp / f"err-{self.count}"
+        n = next(self.counter)
+        out_path = self.tmp / f"out-{n}"
+        err_path = self.tmp / f"err-{n}"
         with open(out_path, "wb") as out, open(err_path, "wb") as err:
             proc = subprocess.run([str(NSRUN), "--root", str(self.root), *global_args, *args],
                                   stdin=stdin if stdin is not None else subprocess.DEVNULL,
@@ -96,6 +98,15 @@ class Nsrun:
 
     def ids(self):
         return self.ok("list", "-q").out.split()
+
+
+def make_traversable(path):
+    """Lets a user namespace's mapped root (an unprivileged uid on the host)
+    reach path: pytest makes its temporary directories 0700."""
+    for p in [path, *path.parents]:
+        if str(p) in ("/", "/tmp"):
+            break
+        p.chmod(p.stat().st_mode | 0o055)
 
 
 class Bundle:
@@ -123,6 +134,14 @@ class Bundle:
 
     def namespaces(self):
         return self.config["linux"]["namespaces"]
+
+    def user_namespace(self, host_id=300000, size=65536):
+        """A new user namespace: root inside is host_id outside."""
+        self.config["linux"]["namespaces"].append({"type": "user"})
+        for key in ("uidMappings", "gidMappings"):
+            self.config["linux"][key] = [{"containerID": 0, "hostID": host_id, "size": size}]
+        make_traversable(self.rootfs)
+        return self.write()
 
 
 @pytest.fixture

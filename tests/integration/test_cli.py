@@ -1,0 +1,100 @@
+"""The command line: help for every command, version, runc's global
+options, logs in runc's text and JSON shapes, spec."""
+
+import json
+import subprocess
+
+import pytest
+
+from conftest import NSRUN
+
+COMMANDS = ["create", "start", "run", "state", "list", "kill", "delete", "spec"]
+
+
+def nsrun_raw(*args):
+    return subprocess.run([str(NSRUN), *args], capture_output=True, text=True, timeout=30)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_for_every_command(command):
+    for flag in ("--help", "-h"):
+        r = nsrun_raw(command, flag)
+        assert r.returncode == 0
+        assert r.stdout.startswith(f"Usage: nsrun {command} [options]")
+
+
+def test_global_help_and_version():
+    r = nsrun_raw("--help")
+    assert r.returncode == 0 and "Commands:" in r.stdout
+    for c in COMMANDS:
+        assert f"\n  {c} " in r.stdout
+    r = nsrun_raw("--version")
+    lines = r.stdout.splitlines()
+    assert r.returncode == 0 and lines[0].startswith("nsrun version ")
+    assert lines[1].startswith("commit: ") and lines[2] == "spec: 1.2.0"
+
+
+def test_usage_errors():
+    r = nsrun_raw()
+    assert r.returncode == 1 and "Usage: nsrun" in r.stderr
+    r = nsrun_raw("frobnicate")
+    assert r.returncode == 1 and 'unknown command "frobnicate"' in r.stderr
+    r = nsrun_raw("--bogus", "list")
+    assert r.returncode == 1 and "unknown option --bogus" in r.stderr
+    r = nsrun_raw("delete", "--bogus", "x")
+    assert r.returncode == 1 and "unknown option --bogus" in r.stderr
+    r = nsrun_raw("create")
+    assert r.returncode == 1 and "expected 1 argument (ID), got 0" in r.stderr
+    r = nsrun_raw("--log-format", "xml", "list")
+    assert r.returncode == 1 and 'unknown format "xml"' in r.stderr
+    r = nsrun_raw("--rootless", "true", "list")
+    assert r.returncode == 1 and "--rootless true: not supported" in r.stderr
+
+
+def test_global_option_spellings(nsrun, tmp_path):
+    root = tmp_path / "state"
+    for args in (["--root", str(root)], [f"--root={root}"], ["-root", str(root)]):
+        r = nsrun_raw(*args, "list")
+        assert r.returncode == 0 and r.stdout.split()[:3] == ["ID", "PID", "STATUS"]
+
+
+def test_json_log_records_errors(nsrun, tmp_path, cid):
+    log = tmp_path / "log.json"
+    r = nsrun("state", cid, global_args=["--log", str(log), "--log-format", "json"])
+    assert r.returncode == 1
+    records = [json.loads(line) for line in log.read_text().splitlines()]
+    assert len(records) == 1
+    rec = records[0]
+    assert rec["level"] == "error"
+    assert rec["msg"] == f"state: container {cid} does not exist"
+    assert rec["time"].endswith("Z")
+    assert f"nsrun: state: container {cid} does not exist" in r.err
+
+
+def test_text_log_records_errors(nsrun, tmp_path, cid):
+    log = tmp_path / "log.txt"
+    nsrun("kill", cid, global_args=["--log", str(log)])
+    line = log.read_text().strip()
+    assert line.startswith('time="') and ' level=error msg="kill: container ' in line
+
+
+def test_debug_records(nsrun, bundle, tmp_path, cid):
+    log = tmp_path / "log.json"
+    bundle.config["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+        {"names": ["not_a_syscall_at_all"], "action": "SCMP_ACT_ERRNO"}]}
+    bundle.args("true")
+    nsrun.ok("run", "-b", str(bundle.path), cid,
+             global_args=["--log", str(log), "--log-format", "json", "--debug"])
+    records = [json.loads(line) for line in log.read_text().splitlines()]
+    assert any(r["level"] == "debug" and "not_a_syscall_at_all" in r["msg"] for r in records)
+
+
+def test_spec_writes_the_default_once(nsrun, tmp_path):
+    nsrun.ok("spec", "--bundle", str(tmp_path))
+    config = json.loads((tmp_path / "config.json").read_text())
+    assert config["ociVersion"] == "1.2.0"
+    assert config["process"]["args"] == ["sh"] and config["root"]["path"] == "rootfs"
+    r = nsrun("spec", "-b", str(tmp_path))
+    assert r.returncode == 1 and "config.json exists; remove it first" in r.err
+    r = nsrun("spec", "--rootless", "-b", str(tmp_path / "x"))
+    assert r.returncode == 1 and "--rootless" in r.err

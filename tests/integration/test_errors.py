@@ -1,0 +1,157 @@
+"""Bad input: a clear error that names the problem, a non-zero exit, and
+nothing left behind (the autouse fixture checks state, mounts, cgroups and
+processes after each test; these also check the state root directly)."""
+
+import os
+import pathlib
+
+import pytest
+
+import cgroups
+
+
+def create_fails(nsrun, bundle, cid, want, command="create"):
+    r = nsrun(command, "-b", str(bundle.path), cid)
+    assert r.returncode == 1, r
+    assert want in r.err, r
+    assert r.err.startswith(f"nsrun: {command}: "), r.err
+    assert nsrun.ids() == []
+    assert not (nsrun.root / cid).exists()
+    for mount in cgroups.hierarchies().values():
+        assert not list(pathlib.Path(mount).rglob(cid)), "no cgroup left"
+    return r
+
+
+def test_malformed_json(nsrun, bundle, cid):
+    (bundle.path / "config.json").write_text('{\n  "ociVersion": "1.2.0",\n  "root": [,\n}\n')
+    create_fails(nsrun, bundle, cid, "config.json: malformed JSON at line 3, column 12")
+
+
+def test_missing_config(nsrun, bundle, cid):
+    (bundle.path / "config.json").unlink()
+    create_fails(nsrun, bundle, cid, "open config.json: No such file or directory")
+
+
+def test_missing_bundle(nsrun, tmp_path, cid):
+    r = nsrun("create", "-b", str(tmp_path / "nope"), cid)
+    assert r.returncode == 1 and "No such file or directory" in r.err
+    assert nsrun.ids() == []
+
+
+def test_missing_rootfs(nsrun, bundle, cid):
+    bundle.config["root"]["path"] = "nope"
+    bundle.write()
+    create_fails(nsrun, bundle, cid,
+                 f"root.path: rootfs {bundle.path}/nope: No such file or directory")
+
+
+def test_rootfs_is_not_a_directory(nsrun, bundle, cid):
+    (bundle.path / "afile").write_text("")
+    bundle.config["root"]["path"] = "afile"
+    bundle.write()
+    create_fails(nsrun, bundle, cid, "root.path: rootfs")
+
+
+def test_unknown_namespace(nsrun, bundle, cid):
+    bundle.config["linux"]["namespaces"].append({"type": "foo"})
+    bundle.write()
+    create_fails(nsrun, bundle, cid, 'config.json: linux.namespaces[6].type: unknown namespace "foo"')
+
+
+def test_duplicate_namespace(nsrun, bundle, cid):
+    bundle.config["linux"]["namespaces"].append({"type": "pid"})
+    bundle.write()
+    create_fails(nsrun, bundle, cid, 'linux.namespaces[6].type: namespace "pid" given twice')
+
+
+def test_no_mount_namespace(nsrun, bundle, cid):
+    bundle.config["linux"]["namespaces"] = [n for n in bundle.namespaces() if n["type"] != "mount"]
+    bundle.write()
+    create_fails(nsrun, bundle, cid, "linux.namespaces: nsrun needs a mount namespace")
+
+
+@pytest.mark.parametrize("bad", ["a/b", "..", ".", "../../etc", "a b", "x" * 256, "tab\tid"])
+def test_bad_ids(nsrun, bundle, bad):
+    for command in ("create", "run"):
+        r = nsrun(command, "-b", str(bundle.path), bad)
+        assert r.returncode == 1
+        assert "container id" in r.err, r
+    for command in ("start", "state", "delete", "kill"):
+        r = nsrun(command, bad)
+        assert r.returncode == 1 and "container id" in r.err, r
+    assert not nsrun.root.exists() or list(nsrun.root.iterdir()) == []
+
+
+def test_missing_bind_source(nsrun, bundle, cid):
+    bundle.config["mounts"].append({"destination": "/x", "source": "/nonexistent-source",
+                                    "options": ["bind"]})
+    bundle.args("true")
+    create_fails(nsrun, bundle, cid,
+                 "bind mount source /nonexistent-source: No such file or directory")
+
+
+def test_unknown_file_system(nsrun, bundle, cid):
+    bundle.config["mounts"].append({"destination": "/x", "type": "nosuchfs", "source": "none"})
+    bundle.write()
+    create_fails(nsrun, bundle, cid, "mount nosuchfs on /x: No such device")
+
+
+def test_mount_destination_is_a_file(nsrun, bundle, cid):
+    (bundle.rootfs / "etc" / "afile").write_text("")
+    bundle.config["mounts"].append({"destination": "/etc/afile/sub", "type": "tmpfs",
+                                    "source": "tmpfs"})
+    bundle.write()
+    create_fails(nsrun, bundle, cid, "mount tmpfs on /etc/afile/sub")
+
+
+def test_missing_executable(nsrun, bundle, cid):
+    bundle.args("nonexistent-binary")
+    create_fails(nsrun, bundle, cid,
+                 'exec: "nonexistent-binary": executable file not found in $PATH')
+
+
+def test_unsupported_field_is_named(nsrun, bundle, cid):
+    bundle.config["hooks"] = {"poststop": [{"path": "/bin/true"}]}
+    bundle.write()
+    create_fails(nsrun, bundle, cid,
+                 "config.json: hooks.poststop: not supported by this version of nsrun")
+
+
+def test_systemd_cgroup_without_systemd(nsrun, bundle, cid):
+    if os.path.exists("/run/systemd/system"):
+        pytest.skip("systemd runs on this host")
+    r = nsrun("create", "-b", str(bundle.path), cid, global_args=["--systemd-cgroup"])
+    assert r.returncode == 1
+    assert "--systemd-cgroup: systemd is not running on this host" in r.err
+    assert nsrun.ids() == []
+
+
+def test_console_socket_is_refused_for_now(nsrun, bundle, cid, tmp_path):
+    r = nsrun("create", "--console-socket", str(tmp_path / "sock"), "-b", str(bundle.path), cid)
+    assert r.returncode == 1 and "--console-socket" in r.err
+    assert nsrun.ids() == []
+
+
+@pytest.mark.parametrize("command", ["start", "state", "kill", "delete"])
+def test_commands_on_a_missing_container(nsrun, bundle, cid, command):
+    nsrun.root.mkdir(exist_ok=True)
+    r = nsrun(command, cid)
+    assert r.returncode == 1
+    assert f"container {cid} does not exist" in r.err
+
+
+def test_start_of_a_stopped_container(nsrun, bundle, cid):
+    bundle.args("true")
+    nsrun.ok("run", "--keep", "-b", str(bundle.path), cid)
+    r = nsrun("start", cid)
+    assert r.returncode == 1 and "cannot start a container in the stopped state" in r.err
+    nsrun.ok("delete", cid)
+
+
+def test_failing_setup_leaves_nothing(nsrun, bundle, cid):
+    # The init fails after namespaces, cgroups and some mounts exist.
+    bundle.config["mounts"].append({"destination": "/late", "type": "nosuchfs",
+                                    "source": "none"})
+    bundle.config["linux"]["resources"]["pids"] = {"limit": 10}
+    bundle.write()
+    create_fails(nsrun, bundle, cid, "mount nosuchfs on /late", command="run")

@@ -1,0 +1,160 @@
+"""Namespaces: each one new (differs from the host's) or joined (equals the
+joined one), user namespaces with id maps, and clear errors for bad paths."""
+
+import os
+import time
+
+import pytest
+
+from conftest import Bundle, make_traversable
+
+TYPES = ["cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts"]
+SPEC_NAMES = {"mnt": "mount", "net": "network"}
+SHOW_NS = "for t in " + " ".join(TYPES) + "; do echo $t $(readlink /proc/self/ns/$t); done"
+
+
+def host_ns(t):
+    return os.readlink(f"/proc/self/ns/{t}")
+
+
+def inside_ns(out):
+    return dict(line.split() for line in out.splitlines() if line.split()[0] in TYPES)
+
+
+def test_default_namespaces_differ_from_the_host(nsrun, bundle, cid):
+    bundle.shell(SHOW_NS + "; echo pid $$")
+    r = nsrun.ok("run", "-b", str(bundle.path), cid)
+    ns = inside_ns(r.out)
+    for t in ["cgroup", "ipc", "mnt", "net", "pid", "uts"]:
+        assert ns[t] != host_ns(t), t
+    for t in ["time", "user"]:
+        assert ns[t] == host_ns(t), f"{t} is not in the default spec: shared"
+    assert "pid 1" in r.out
+
+
+def test_every_namespace_type_can_be_new(nsrun, bundle, cid):
+    bundle.config["linux"]["namespaces"].append({"type": "time"})
+    bundle.user_namespace()
+    bundle.shell(SHOW_NS)
+    ns = inside_ns(nsrun.ok("run", "-b", str(bundle.path), cid).out)
+    for t in TYPES:
+        assert ns[t] != host_ns(t), t
+
+
+def test_user_namespace_maps_root_to_an_unprivileged_uid(nsrun, bundle, cid):
+    bundle.user_namespace(size=1000)
+    bundle.args("sleep", "60")
+    nsrun.ok("run", "-d", "-b", str(bundle.path), cid)
+    try:
+        pid = nsrun.state(cid)["pid"]
+        status = open(f"/proc/{pid}/status").read()
+        uid_line = next(l for l in status.splitlines() if l.startswith("Uid:"))
+        assert uid_line.split()[1:] == ["300000"] * 4  # root inside, 300000 outside
+        assert open(f"/proc/{pid}/uid_map").read().split() == ["0", "300000", "1000"]
+        assert open(f"/proc/{pid}/gid_map").read().split() == ["0", "300000", "1000"]
+    finally:
+        nsrun.ok("delete", "-f", cid)
+
+
+def test_refused_mapping_is_a_clear_error(nsrun, bundle, cid):
+    bundle.config["linux"]["namespaces"].append({"type": "user"})
+    # Two ranges that overlap: the kernel refuses the map.
+    bundle.config["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 300000, "size": 10},
+                                             {"containerID": 5, "hostID": 400000, "size": 10}]
+    bundle.config["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 300000, "size": 10}]
+    bundle.write()
+    r = nsrun("run", "-b", str(bundle.path), cid)
+    assert r.returncode == 1
+    assert "linux.uidMappings: the kernel refused the mapping: Invalid argument" in r.err
+    assert nsrun.ids() == []
+
+
+def run_detached(nsrun, bundle, cid):
+    nsrun.ok("run", "-d", "-b", str(bundle.path), cid)
+    return nsrun.state(cid)["pid"]
+
+
+@pytest.fixture
+def second(tmp_path, rootfs_template, nsrun):
+    path = tmp_path / "second"
+    path.mkdir()
+    return Bundle(path, rootfs_template, nsrun)
+
+
+def test_join_namespaces_of_another_container(nsrun, bundle, second, cid):
+    bundle.args("sleep", "60")
+    pid = run_detached(nsrun, bundle, cid)
+    try:
+        joined = {"network": "net", "ipc": "ipc", "uts": "uts", "pid": "pid"}
+        second.config["linux"]["namespaces"] = [
+            {"type": t, "path": f"/proc/{pid}/ns/{p}"} for t, p in joined.items()
+        ] + [{"type": "mount"}]
+        second.config["hostname"] = "joined"
+        second.shell(SHOW_NS + "; echo self $$; hostname")
+        r = nsrun.ok("run", "-b", str(second.path), cid + "-b")
+        ns = inside_ns(r.out)
+        for p in joined.values():
+            assert ns[p] == os.readlink(f"/proc/{pid}/ns/{p}"), p
+        assert ns["mnt"] != os.readlink(f"/proc/{pid}/ns/mnt")
+        # In the first container's pid namespace, whose init is its PID 1.
+        assert "self 1" not in r.out
+        # The hostname was set in the joined uts namespace.
+        assert r.out.split()[-1] == "joined"
+    finally:
+        nsrun.ok("delete", "-f", cid)
+
+
+def test_join_a_user_namespace_by_path(nsrun, bundle, second, cid):
+    bundle.user_namespace()
+    make_traversable(second.rootfs)
+    bundle.args("sleep", "60")
+    pid = run_detached(nsrun, bundle, cid)
+    try:
+        second.config["linux"]["namespaces"] = [
+            {"type": "user", "path": f"/proc/{pid}/ns/user"}, {"type": "mount"},
+            {"type": "pid"}, {"type": "network"}, {"type": "ipc"}, {"type": "uts"}]
+        second.shell(SHOW_NS + "; cat /proc/self/uid_map; id -u")
+        r = nsrun.ok("run", "-b", str(second.path), cid + "-b")
+        ns = inside_ns(r.out)
+        assert ns["user"] == os.readlink(f"/proc/{pid}/ns/user")
+        assert ns["net"] != os.readlink(f"/proc/{pid}/ns/net")
+        assert "0 300000 65536" in " ".join(r.out.split())
+        assert r.out.split()[-1] == "0"
+    finally:
+        nsrun.ok("delete", "-f", cid)
+
+
+@pytest.mark.parametrize("path,want", [
+    ("/etc/hostname", "linux.namespaces: /etc/hostname is not a namespace"),
+    ("/proc/self/ns/uts", "is a uts namespace, not a network namespace"),
+    ("/nonexistent/ns", "linux.namespaces: network namespace /nonexistent/ns: No such file"),
+])
+def test_bad_namespace_paths(nsrun, bundle, cid, path, want):
+    bundle.config["linux"]["namespaces"] = [
+        {"type": "network", "path": path} if n["type"] == "network" else n
+        for n in bundle.namespaces()]
+    bundle.write()
+    r = nsrun("run", "-b", str(bundle.path), cid)
+    assert r.returncode == 1 and want in r.err, r
+    assert nsrun.ids() == []
+
+
+def test_cgroup_namespace_sees_its_cgroup_as_root(nsrun, bundle, cid):
+    bundle.args("cat", "/proc/self/cgroup")
+    r = nsrun.ok("run", "-b", str(bundle.path), cid)
+    assert r.out and all(line.endswith(":/") for line in r.out.splitlines())
+
+
+def test_without_cgroup_namespace_the_path_shows(nsrun, bundle, cid):
+    bundle.config["linux"]["namespaces"] = [n for n in bundle.namespaces()
+                                            if n["type"] != "cgroup"]
+    bundle.args("cat", "/proc/self/cgroup")
+    r = nsrun.ok("run", "-b", str(bundle.path), cid)
+    assert all(line.endswith("/" + cid) for line in r.out.splitlines()), r.out
+
+
+def test_time_namespace(nsrun, bundle, cid):
+    bundle.config["linux"]["namespaces"].append({"type": "time"})
+    bundle.args("readlink", "/proc/self/ns/time")
+    r = nsrun.ok("run", "-b", str(bundle.path), cid)
+    assert r.out.strip() != host_ns("time")
