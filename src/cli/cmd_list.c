@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "cli/commands.h"
-#include "cli/format.h"
 
 static int run(const struct cli_global *g, int argc, char **argv);
 const struct cli_command cmd_list = {
@@ -17,7 +16,7 @@ const struct cli_command cmd_list = {
 static int print_json(const struct container_state *states, size_t n)
 {
     json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++) json_array_append_new(arr, format_state_json(&states[i]));
+    for (size_t i = 0; i < n; i++) json_array_append_new(arr, state_oci_json(&states[i]));
     char *text = json_dumps(arr, JSON_COMPACT);
     json_decref(arr);
     if (!text) return 1;

@@ -3,7 +3,6 @@
 #include <stdlib.h>
 
 #include "cli/commands.h"
-#include "cli/format.h"
 
 static int run(const struct cli_global *g, int argc, char **argv);
 const struct cli_command cmd_state = {
@@ -22,11 +21,9 @@ static int run(const struct cli_global *g, int argc, char **argv)
     struct error err;
     struct container_state st;
     if (container_state(&g->rt, argv[0], &st, &err) < 0) return cli_fail(&cmd_state, &err);
-    json_t *doc = format_state_json(&st);
-    char *text = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
+    char *text = state_oci_text(&st, JSON_INDENT(2));
     if (text) printf("%s\n", text);
     free(text);
-    json_decref(doc);
     state_free(&st);
     return text ? 0 : 1;
 }

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "container/hooks.h"
 #include "container/launch.h"
 #include "linux/pidfd.h"
 #include "linux/sync.h"
@@ -31,7 +32,10 @@ static int load_bundle(struct launch *l, struct error *err)
     if (!l->bundle_path) return error_sys(err, "bundle %s", bundle);
     l->bundle_fd = open(l->bundle_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (l->bundle_fd < 0) return error_sys(err, "bundle %s", bundle);
-    if (spec_load(&l->spec, l->bundle_fd, err) < 0) return -1;
+    size_t len;
+    if (fs_read_file_at(l->bundle_fd, "config.json", &l->config_text, &len, err) < 0 ||
+        spec_parse(&l->spec, l->config_text, len, "config.json", err) < 0)
+        return -1;
     return spec_validate(&l->spec, err);
 }
 
@@ -99,10 +103,36 @@ static int make_fifo(struct launch *l, struct error *err)
     return 0;
 }
 
+/* "created" and "owner" are known before the clone, so that hooks run
+ * during creation see the same state as `state` shows later. */
+static int fix_identity(struct launch *l, struct error *err)
+{
+    time_now_rfc3339(l->created, sizeof l->created);
+    if (passwd_lookup_uid("/etc/passwd", geteuid(), &l->owner, NULL) < 0 &&
+        asprintf(&l->owner, "%u", geteuid()) < 0)
+        return error_set(err, ENOMEM, "owner");
+    return 0;
+}
+
+char *launch_state_text(const struct launch *l, enum container_status status, pid_t pid)
+{
+    struct container_state st = {
+        .pid = pid,
+        .bundle = l->bundle_path,
+        .rootfs = l->rootfs_path,
+        .created = (char *)l->created,
+        .owner = l->owner,
+        .annotations = json_object_get(l->spec.doc, "annotations"),
+        .status = status,
+    };
+    snprintf(st.id, sizeof st.id, "%s", l->opts->id);
+    return state_oci_text(&st, JSON_COMPACT);
+}
+
 static int prepare(struct launch *l, struct error *err)
 {
     if (state_check_id(l->opts->id, err) < 0 || load_bundle(l, err) < 0 ||
-        resolve_rootfs(l, err) < 0)
+        resolve_rootfs(l, err) < 0 || fix_identity(l, err) < 0)
         return -1;
     ns_plan_make(&l->spec, &l->ns);
     if (check_runtime(l, err) < 0 || ns_open_joins(&l->ns, err) < 0) return -1;
@@ -147,6 +177,29 @@ static int child_vanished(struct launch *l, struct error *err)
     return error_set(err, 0, "container init exited unexpectedly");
 }
 
+/* prestart and createRuntime run here, in the runtime's namespaces, once the
+ * init has its namespaces and mounts; then the init runs createContainer. */
+static int run_runtime_hooks(struct launch *l, pid_t init, struct error *err)
+{
+    _cleanup_free_ char *state = launch_state_text(l, STATUS_CREATING, init);
+    if (!state) return error_set(err, ENOMEM, "hooks");
+    if (hooks_run(&l->spec, HOOK_PRESTART, state, err) < 0 ||
+        hooks_run(&l->spec, HOOK_CREATE_RUNTIME, state, err) < 0) {
+        l->hook_failed = true;
+        return -1;
+    }
+    return sync_send_text(l->sync_fds[0], SYNC_HOOKS_DONE, state, err);
+}
+
+/* The init runs startContainer hooks after start: it needs the state then. */
+static int send_state_for_start(struct launch *l, struct error *err)
+{
+    if (!l->spec.hooks[HOOK_START_CONTAINER].len) return 0;
+    _cleanup_free_ char *state = launch_state_text(l, STATUS_CREATED, l->init_pid);
+    if (!state) return error_set(err, ENOMEM, "hooks");
+    return sync_send_text(l->sync_fds[0], SYNC_STATE, state, err);
+}
+
 static int wait_ready(struct launch *l, struct error *err)
 {
     for (;;) {
@@ -159,9 +212,12 @@ static int wait_ready(struct launch *l, struct error *err)
                 sync_send(l->sync_fds[0], SYNC_USERNS_MAPPED, err) < 0)
                 return -1;
             break;
+        case SYNC_HOOKS:
+            if (run_runtime_hooks(l, msg.sender, err) < 0) return -1;
+            break;
         case SYNC_READY:
             l->init_pid = msg.sender;
-            return 0;
+            return send_state_for_start(l, err);
         case SYNC_ERROR:
             return error_set(err, msg.errnum, "%s", msg.text);
         default:
@@ -213,26 +269,24 @@ static int write_pid_file(const char *path, pid_t pid, struct error *err)
 
 int launch_record(struct launch *l, struct error *err)
 {
-    char created[64];
-    time_now_rfc3339(created, sizeof created);
-    _cleanup_free_ char *owner = NULL;
-    if (passwd_lookup_uid("/etc/passwd", geteuid(), &owner, NULL) < 0 &&
-        asprintf(&owner, "%u", geteuid()) < 0)
-        return error_set(err, ENOMEM, "owner");
     struct container_state st = {
         .pid = l->init_pid,
         .start_time = pid_start_time(l->init_pid),
         .bundle = l->bundle_path,
         .rootfs = l->rootfs_path,
-        .created = created,
-        .owner = owner,
+        .created = l->created,
+        .owner = l->owner,
         .annotations = json_object_get(l->spec.doc, "annotations"),
         .cgroup = l->cgroup,
         .has_pid_namespace = spec_namespace(&l->spec, NS_PID) != NULL,
     };
     snprintf(st.id, sizeof st.id, "%s", l->opts->id);
     if (!st.start_time) return error_set(err, 0, "container init exited before it was recorded");
-    if (state_write(l->state_fd, &st, err) < 0) return -1;
+    /* The config goes along: start, delete and exec read it (hooks, process). */
+    if (fs_write_atomic_at(l->state_fd, "config.json", l->config_text, strlen(l->config_text),
+                           0600, err) < 0 ||
+        state_write(l->state_fd, &st, err) < 0)
+        return -1;
     if (l->opts->pid_file && write_pid_file(l->opts->pid_file, l->init_pid, err) < 0) return -1;
     return 0;
 }
@@ -254,6 +308,11 @@ void launch_abort(struct launch *l)
         if (cgroup_destroy(&l->cgroup, &ignored) < 0) log_warn("%s", ignored.msg);
     }
     if (l->state_fd >= 0) state_remove_dir(l->root_fd, l->opts->id, &ignored);
+    /* A failed create-time hook ends the lifecycle as a deletion would. */
+    if (l->hook_failed) {
+        _cleanup_free_ char *state = launch_state_text(l, STATUS_STOPPED, 0);
+        if (state) hooks_run_warn(&l->spec, HOOK_POSTSTOP, state);
+    }
 }
 
 static void close_fd(int *fd)
@@ -279,7 +338,9 @@ void launch_release(struct launch *l)
     spec_free(&l->spec);
     free(l->bundle_path);
     free(l->rootfs_path);
-    l->bundle_path = l->rootfs_path = NULL;
+    free(l->config_text);
+    free(l->owner);
+    l->bundle_path = l->rootfs_path = l->config_text = l->owner = NULL;
     l->has_cgroup = false;
 }
 

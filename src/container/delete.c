@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "container/container.h"
+#include "container/hooks.h"
 #include "linux/pidfd.h"
 #include "util/cleanup.h"
 #include "util/log.h"
@@ -45,7 +46,21 @@ int container_delete(const struct runtime *rt, const char *id, bool force, struc
         rc = error_set(err, 0, "cannot delete container %s that is not stopped: running", id);
     else if (st->status == STATUS_CREATED || st->status == STATUS_RUNNING)
         rc = kill_init(st, err);
-    if (rc == 0) rc = destroy(ls.root_fd, st, err);
+    if (rc < 0) {
+        state_close_locked(&ls);
+        return -1;
+    }
+    /* The config goes with the state directory: read poststop hooks first. */
+    struct spec spec;
+    struct error no_config;
+    bool have_spec = spec_load(&spec, ls.dir_fd, &no_config) == 0;
+    rc = destroy(ls.root_fd, st, err);
+    if (rc == 0 && have_spec && spec.hooks[HOOK_POSTSTOP].len) {
+        st->status = STATUS_STOPPED;
+        _cleanup_free_ char *state = state_oci_text(st, JSON_COMPACT);
+        if (state) hooks_run_warn(&spec, HOOK_POSTSTOP, state);
+    }
+    if (have_spec) spec_free(&spec);
     state_close_locked(&ls);
     return rc;
 }

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "container/hooks.h"
 #include "container/launch.h"
 #include "linux/process.h"
 #include "linux/rootfs.h"
@@ -54,13 +55,30 @@ static int join_session_keyring(struct launch *l, struct error *err)
     return 0;
 }
 
+/* Between the mounts and pivot_root: the parent runs prestart and
+ * createRuntime, then createContainer runs here, in the container's
+ * namespaces while host paths still resolve. */
+static int run_create_hooks(struct launch *l, struct error *err)
+{
+    const struct spec *spec = &l->spec;
+    if (!spec->hooks[HOOK_PRESTART].len && !spec->hooks[HOOK_CREATE_RUNTIME].len &&
+        !spec->hooks[HOOK_CREATE_CONTAINER].len)
+        return 0;
+    _cleanup_free_ char *state = NULL;
+    if (sync_send(l->sync_fds[1], SYNC_HOOKS, err) < 0 ||
+        sync_expect_text(l->sync_fds[1], SYNC_HOOKS_DONE, &state, err) < 0)
+        return -1;
+    return hooks_run(spec, HOOK_CREATE_CONTAINER, state, err);
+}
+
 static int setup_rootfs(struct launch *l, struct error *err)
 {
     const struct spec *spec = &l->spec;
     struct rootfs r = {
         .path = l->rootfs_path, .bundle_path = l->bundle_path, .bundle_fd = -1, .rootfd = -1};
     if (rootfs_prepare(&r, err) < 0 || rootfs_mkdir(&r, spec->process.cwd, err) < 0 ||
-        rootfs_run_plan(&r, &l->mounts, err) < 0 || rootfs_enter(&r, l->opts->no_pivot, err) < 0) {
+        rootfs_run_plan(&r, &l->mounts, err) < 0 || run_create_hooks(l, err) < 0 ||
+        rootfs_enter(&r, l->opts->no_pivot, err) < 0) {
         rootfs_close(&r);
         return -1;
     }
@@ -79,7 +97,7 @@ static int enter_cwd(const char *cwd, struct error *err)
     return 0;
 }
 
-static int wait_for_start(struct launch *l, struct error *err)
+static int receive_start(struct launch *l, struct error *err)
 {
     if (l->run_mode) {
         struct sync_msg msg;
@@ -93,6 +111,18 @@ static int wait_for_start(struct launch *l, struct error *err)
     while (n < 0 && errno == EINTR);
     if (n != 1) return error_sys(err, "wait for start on exec.fifo");
     return 0;
+}
+
+/* After ready: the state for startContainer hooks (if any), then the
+ * signal to start, then those hooks, inside the container. */
+static int wait_for_start(struct launch *l, struct error *err)
+{
+    _cleanup_free_ char *state = NULL;
+    if (l->spec.hooks[HOOK_START_CONTAINER].len &&
+        sync_expect_text(l->sync_fds[1], SYNC_STATE, &state, err) < 0)
+        return -1;
+    if (receive_start(l, err) < 0) return -1;
+    return state ? hooks_run(&l->spec, HOOK_START_CONTAINER, state, err) : 0;
 }
 
 static int setup(struct launch *l, char *exe, char ***env, struct error *err)
@@ -132,7 +162,11 @@ _Noreturn void init_main(struct launch *l)
         sync_send_error(l->sync_fds[1], &err);
         _exit(1);
     }
-    if (wait_for_start(l, &err) < 0) _exit(1);
+    if (wait_for_start(l, &err) < 0) {
+        char text[sizeof err.msg + 64];
+        dprintf(STDERR_FILENO, "nsrun: %s\n", error_text(&err, text, sizeof text));
+        _exit(1);
+    }
     if (l->spec.process.no_new_privileges && seccomp_install(&l->seccomp, &err) < 0) _exit(1);
     process_exec(exe, &l->spec.process, env, &err);
     /* Nobody is listening any more: say it where the process' stderr goes. */

@@ -19,6 +19,10 @@ struct launch {
     bool run_mode; /* the init starts on SYNC_GO rather than on exec.fifo */
 
     struct spec spec;
+    char *config_text; /* config.json as read: kept in the state directory */
+    char created[64];  /* the state's "created" and "owner", fixed before the clone */
+    char *owner;
+    bool hook_failed;  /* a create-time hook failed: poststop hooks run on abort */
     int bundle_fd;
     char *bundle_path, *rootfs_path;
     int root_fd, state_fd; /* the state root and the container's (locked) directory */
@@ -41,6 +45,8 @@ struct launch {
 /* Everything up to an init waiting to exec: state directory, spec, cgroup,
  * namespaces, the clone and the set-up reports. On failure nothing is left. */
 int launch_container(struct launch *l, struct error *err);
+/* The container's state as hooks get it, for a status and init pid. */
+char *launch_state_text(const struct launch *l, enum container_status status, pid_t pid);
 /* Writes state.json and the pid file for a launched container. */
 int launch_record(struct launch *l, struct error *err);
 /* Undoes a launch that failed part way, or a run that ended. */

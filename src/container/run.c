@@ -3,12 +3,14 @@
  * signal it gets to it, exits with its status, and removes the container
  * unless --keep. */
 #include <errno.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "container/hooks.h"
 #include "container/launch.h"
 #include "linux/pidfd.h"
 #include "linux/sync.h"
@@ -55,6 +57,10 @@ static int start_and_wait(const struct runtime *rt, const struct create_options 
     /* Unlocked from here: state, kill and delete work on the running container. */
     close(l.state_fd);
     l.state_fd = -1;
+    if (l.spec.hooks[HOOK_POSTSTART].len) {
+        _cleanup_free_ char *state = launch_state_text(&l, STATUS_RUNNING, l.init_pid);
+        if (state) hooks_run_warn(&l.spec, HOOK_POSTSTART, state);
+    }
     if (opts->detach) {
         *exit_status = 0;
         launch_release(&l);

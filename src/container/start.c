@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "container/container.h"
+#include "container/hooks.h"
 #include "util/cleanup.h"
 
 static int start_created(struct locked_state *ls, struct error *err)
@@ -22,11 +23,27 @@ static int start_created(struct locked_state *ls, struct error *err)
     return 0;
 }
 
+/* poststart: after the process runs, before start returns; failures are
+ * warnings (runtime-spec). */
+static void run_poststart(struct locked_state *ls)
+{
+    struct spec spec;
+    struct error err;
+    if (spec_load(&spec, ls->dir_fd, &err) < 0) return;
+    if (spec.hooks[HOOK_POSTSTART].len) {
+        ls->st.status = STATUS_RUNNING;
+        _cleanup_free_ char *state = state_oci_text(&ls->st, JSON_COMPACT);
+        if (state) hooks_run_warn(&spec, HOOK_POSTSTART, state);
+    }
+    spec_free(&spec);
+}
+
 int container_start(const struct runtime *rt, const char *id, struct error *err)
 {
     struct locked_state ls;
     if (state_open_locked(rt->root, id, &ls, err) < 0) return -1;
     int rc = start_created(&ls, err);
+    if (rc == 0) run_poststart(&ls);
     state_close_locked(&ls);
     return rc;
 }

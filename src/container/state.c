@@ -30,6 +30,23 @@ const char *status_name(enum container_status status)
     return "unknown";
 }
 
+json_t *state_oci_json(const struct container_state *st)
+{
+    json_t *annotations = st->annotations ? json_incref(st->annotations) : json_object();
+    return json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:o}", "ociVersion", "1.2.0", "id",
+                     st->id, "pid", st->status == STATUS_STOPPED ? 0 : (int)st->pid, "status",
+                     status_name(st->status), "bundle", st->bundle, "rootfs", st->rootfs,
+                     "created", st->created, "owner", st->owner, "annotations", annotations);
+}
+
+char *state_oci_text(const struct container_state *st, size_t flags)
+{
+    json_t *doc = state_oci_json(st);
+    char *text = doc ? json_dumps(doc, flags) : NULL;
+    json_decref(doc);
+    return text;
+}
+
 int state_check_id(const char *id, struct error *err)
 {
     size_t len = strlen(id);

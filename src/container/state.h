@@ -5,6 +5,7 @@
 #ifndef NSRUN_CONTAINER_STATE_H
 #define NSRUN_CONTAINER_STATE_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -26,6 +27,13 @@ struct container_state {
     bool has_pid_namespace; /* when false, delete kills what is left in the cgroup */
     enum container_status status; /* derived when read, never stored */
 };
+
+/* The state as the runtime-spec shows it (to `state`, `list` and hooks), with
+ * runc's fields that clients read: bundle, rootfs, created, owner,
+ * annotations. A stopped container's pid is 0. */
+json_t *state_oci_json(const struct container_state *st);
+/* The same as text, or NULL when out of memory. */
+char *state_oci_text(const struct container_state *st, size_t flags);
 
 /* Ids as runc accepts them: letters, digits, "_+-.", not "." or "..". */
 int state_check_id(const char *id, struct error *err);

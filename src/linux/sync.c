@@ -2,6 +2,7 @@
 #include "linux/sync.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -77,5 +78,50 @@ int sync_expect(int fd, enum sync_type want, struct sync_msg *msg, struct error 
     }
     if (msg->type != want)
         return error_set(err, EPROTO, "sync: expected message %d, got %u", want, msg->type);
+    return 0;
+}
+
+/* Text messages are a uint32_t type followed by the text, in one packet. */
+int sync_send_text(int fd, enum sync_type type, const char *text, struct error *err)
+{
+    uint32_t t = type;
+    struct iovec iov[2] = {{&t, sizeof t}, {(void *)text, strlen(text)}};
+    struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2};
+    ssize_t n;
+    do n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) return error_sys(err, "sync: send");
+    return 0;
+}
+
+int sync_expect_text(int fd, enum sync_type want, char **text, struct error *err)
+{
+    *text = NULL;
+    ssize_t size;
+    do size = recv(fd, NULL, 0, MSG_PEEK | MSG_TRUNC);
+    while (size < 0 && errno == EINTR);
+    if (size < 0) return error_sys(err, "sync: receive");
+    if (size == 0) return error_set(err, 0, "sync: closed");
+    char *buf = malloc((size_t)size + 1);
+    if (!buf) return error_set(err, ENOMEM, "sync: receive");
+    ssize_t n;
+    do n = recv(fd, buf, (size_t)size, 0);
+    while (n < 0 && errno == EINTR);
+    uint32_t type = 0;
+    if (n >= (ssize_t)sizeof type) memcpy(&type, buf, sizeof type);
+    if (n == (ssize_t)sizeof(struct sync_msg) && type == SYNC_ERROR) {
+        struct sync_msg msg;
+        memcpy(&msg, buf, sizeof msg);
+        free(buf);
+        msg.text[sizeof msg.text - 1] = '\0';
+        return error_set(err, msg.errnum, "%s", msg.text);
+    }
+    if (n < (ssize_t)sizeof type || type != want) {
+        free(buf);
+        return error_set(err, EPROTO, "sync: expected message %d, got %u", want, type);
+    }
+    memmove(buf, buf + sizeof type, (size_t)n - sizeof type);
+    buf[(size_t)n - sizeof type] = '\0';
+    *text = buf;
     return 0;
 }

@@ -16,6 +16,9 @@ enum sync_type {
     SYNC_READY,            /* child → parent: set up, waiting to exec */
     SYNC_ERROR,            /* child → parent: setup failed, see text */
     SYNC_GO,               /* parent → child: exec now (run) */
+    SYNC_HOOKS,            /* child → parent: mounts done, run the runtime's hooks */
+    SYNC_HOOKS_DONE,       /* parent → child: done; the state for createContainer hooks */
+    SYNC_STATE,            /* parent → child: the state for startContainer hooks */
 };
 
 struct sync_msg {
@@ -34,5 +37,10 @@ void sync_send_error(int fd, const struct error *err);
 int sync_recv(int fd, struct sync_msg *msg, struct error *err);
 /* Receives one message that must be `want`; a SYNC_ERROR becomes err. */
 int sync_expect(int fd, enum sync_type want, struct sync_msg *msg, struct error *err);
+
+/* A message carrying text of any length (a container's state). */
+int sync_send_text(int fd, enum sync_type type, const char *text, struct error *err);
+/* Receives a text message of type `want`; *text is malloc'd. */
+int sync_expect_text(int fd, enum sync_type want, char **text, struct error *err);
 
 #endif

@@ -152,11 +152,5 @@ int spec_validate(const struct spec *spec, struct error *err)
         return fail(err, "hostname", "needs a uts namespace");
     if (spec->domainname && *spec->domainname && !spec_namespace(spec, NS_UTS))
         return fail(err, "domainname", "needs a uts namespace");
-    for (int k = 0; k < HOOK_KIND_COUNT; k++)
-        if (spec->hooks[k].len) {
-            char field[64];
-            snprintf(field, sizeof field, "hooks.%s", hook_kind_name((enum hook_kind)k));
-            return refuse(err, field);
-        }
     return validate_linux(spec, err);
 }

@@ -111,10 +111,10 @@ def test_missing_executable(nsrun, bundle, cid):
 
 
 def test_unsupported_field_is_named(nsrun, bundle, cid):
-    bundle.config["hooks"] = {"poststop": [{"path": "/bin/true"}]}
+    bundle.config["linux"]["intelRdt"] = {"closID": "guaranteed"}
     bundle.write()
     create_fails(nsrun, bundle, cid,
-                 "config.json: hooks.poststop: not supported by this version of nsrun")
+                 "config.json: linux.intelRdt: not supported by this version of nsrun")
 
 
 def test_systemd_cgroup_without_systemd(nsrun, bundle, cid):

@@ -236,3 +236,30 @@ def test_no_descriptor_leaks_without_preserve(nsrun, bundle, cid, tmp_path):
                            cid], capture_output=True, text=True, timeout=30)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == []
+
+
+def test_operations_on_one_container_wait_others_do_not(nsrun, bundle, cid, tmp_path):
+    """A lock on one container's directory serialises its operations only."""
+    import fcntl
+    bundle.args("sleep", "60")
+    nsrun.ok("create", "-b", str(bundle.path), cid)
+    nsrun.ok("create", "-b", str(bundle.path), cid + "-other")
+    lock = os.open(nsrun.root / cid, os.O_RDONLY | os.O_DIRECTORY)
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    try:
+        with open(tmp_path / "kill.out", "wb") as out:
+            waiting = subprocess.Popen([str(NSRUN), "--root", str(nsrun.root), "kill", cid,
+                                        "KILL"], stdout=out, stderr=out)
+            start = time.monotonic()
+            nsrun.ok("kill", cid + "-other", "KILL")  # not blocked by the other's lock
+            assert time.monotonic() - start < 2
+            assert nsrun.state(cid)["status"] == "created"  # state reads without the lock
+            time.sleep(0.2)
+            assert waiting.poll() is None, "the locked container's kill waits"
+    finally:
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        os.close(lock)
+    assert waiting.wait(timeout=10) == 0
+    assert wait_status(nsrun, cid, "stopped")
+    nsrun.ok("delete", cid)
+    nsrun.ok("delete", cid + "-other")

@@ -269,9 +269,9 @@ static void test_validation(void)
     has_str(check("{" BASE ", " PROC ", \"linux\": {\"uidMappings\": [{\"containerID\": 0, "
                   "\"hostID\": 1, \"size\": 1}]}}"),
             "mappings given without a user namespace", "maps need a userns");
-    has_str(check("{" BASE ", " PROC ", \"hooks\": {\"poststart\": [{\"path\": \"/bin/true\"}]}}"),
-            "config.json: hooks.poststart: not supported by this version of nsrun",
-            "hooks refused until implemented");
+    has_str(check("{" BASE ", " PROC ", \"linux\": {\"intelRdt\": {\"closID\": \"x\"}}}"),
+            "config.json: linux.intelRdt: not supported by this version of nsrun",
+            "intelRdt refused until implemented");
     ok(check("{" BASE ", " PROC ", \"hostname\": \"h\", \"linux\": {\"namespaces\": "
              "[{\"type\": \"uts\", \"path\": \"/u\"}]}}") == NULL,
        "hostname with a joined uts namespace");
