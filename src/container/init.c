@@ -163,8 +163,13 @@ _Noreturn void init_main(struct launch *l)
         _exit(1);
     }
     if (wait_for_start(l, &err) < 0) {
-        char text[sizeof err.msg + 64];
-        dprintf(STDERR_FILENO, "nsrun: %s\n", error_text(&err, text, sizeof text));
+        /* run is still listening; after create, only stderr is. */
+        if (l->run_mode) {
+            sync_send_error(l->sync_fds[1], &err);
+        } else {
+            char text[sizeof err.msg + 64];
+            dprintf(STDERR_FILENO, "nsrun: %s\n", error_text(&err, text, sizeof text));
+        }
         _exit(1);
     }
     if (l->spec.process.no_new_privileges && seccomp_install(&l->seccomp, &err) < 0) _exit(1);

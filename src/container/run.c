@@ -44,12 +44,23 @@ static int supervise(struct launch *l, int sig_fd)
     }
 }
 
+/* The init's end of the sync channel closes at exec: end of file means the
+ * process runs; a message is a failure before it (a startContainer hook). */
+static int wait_exec(struct launch *l, struct error *err)
+{
+    struct sync_msg msg;
+    if (sync_recv(l->sync_fds[0], &msg, err) < 0) return err->errnum ? -1 : 0;
+    if (msg.type == SYNC_ERROR) return error_set(err, msg.errnum, "%s", msg.text);
+    return error_set(err, EPROTO, "sync: unexpected message %u", msg.type);
+}
+
 static int start_and_wait(const struct runtime *rt, const struct create_options *opts, int sig_fd,
                           int *exit_status, struct error *err)
 {
     struct launch l = {.rt = rt, .opts = opts, .run_mode = true};
     if (launch_container(&l, err) < 0) return -1;
-    if (launch_record(&l, err) < 0 || sync_send(l.sync_fds[0], SYNC_GO, err) < 0) {
+    if (launch_record(&l, err) < 0 || sync_send(l.sync_fds[0], SYNC_GO, err) < 0 ||
+        wait_exec(&l, err) < 0) {
         launch_abort(&l);
         launch_release(&l);
         return -1;

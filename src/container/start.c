@@ -2,12 +2,17 @@
  * it, and removing the fifo marks the container as started. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include "container/container.h"
 #include "container/hooks.h"
 #include "util/cleanup.h"
 
+/* The init holds exec.fifo open (read-write, close-on-exec) and blocks
+ * reading it. A byte releases it; the fifo's last writer going away (the
+ * init's descriptor closing at exec, or its death) ends start, so that
+ * start returns once the process runs, as poststart hooks need. */
 static int start_created(struct locked_state *ls, struct error *err)
 {
     if (ls->st.status == STATUS_RUNNING)
@@ -15,11 +20,18 @@ static int start_created(struct locked_state *ls, struct error *err)
     if (ls->st.status != STATUS_CREATED)
         return error_set(err, 0, "cannot start a container in the %s state",
                          status_name(ls->st.status));
-    _cleanup_close_ int fifo = openat(ls->dir_fd, "exec.fifo", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fifo < 0 && errno == ENXIO) return error_set(err, 0, "container init is gone");
-    if (fifo < 0) return error_sys(err, "open exec.fifo");
-    if (write(fifo, "0", 1) != 1) return error_sys(err, "write exec.fifo");
+    /* Opened before the writer below: POLLHUP comes once every writer
+     * that appeared after this open has gone. */
+    _cleanup_close_ int reader = openat(ls->dir_fd, "exec.fifo", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (reader < 0) return error_sys(err, "open exec.fifo");
+    _cleanup_close_ int writer = openat(ls->dir_fd, "exec.fifo", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (writer < 0) return error_sys(err, "open exec.fifo");
+    if (write(writer, "0", 1) != 1) return error_sys(err, "write exec.fifo");
+    close(TAKE_FD(writer));
     if (unlinkat(ls->dir_fd, "exec.fifo", 0) < 0) return error_sys(err, "remove exec.fifo");
+    struct pollfd p = {.fd = reader, .events = 0};
+    while (poll(&p, 1, -1) < 0)
+        if (errno != EINTR) return error_sys(err, "wait for the container's process");
     return 0;
 }
 

@@ -136,3 +136,26 @@ def test_failing_start_container_hook_stops_the_container(nsrun, bundle, cid):
     assert r.returncode == 1
     assert "must not run" not in r.out
     assert "hooks.startContainer[0]: /bin/sh: exited with status 4" in r.err
+
+
+def test_poststart_runs_after_the_process_is_executed(nsrun, bundle, cid, tmp_path):
+    """start returns, and poststart runs, only once the init has exec'd the
+    process: its /proc/PID/exe is then the container's binary."""
+    seen = tmp_path / "exe"
+    pid_of = "$(sed 's/.*\"pid\":\\([0-9]*\\).*/\\1/')"
+    bundle.config["hooks"] = {"poststart": [hook(f"readlink /proc/{pid_of}/exe > {seen}")]}
+    bundle.args("sleep", "60")
+    for command in (["create", "-b", str(bundle.path), cid], ["start", cid]):
+        nsrun.ok(*command)
+    try:
+        # Seen from here the binary is in another mount namespace: its path
+        # is relative to the container's root. Before exec it is nsrun.
+        assert seen.read_text().strip() == "/bin/busybox"
+    finally:
+        nsrun.ok("delete", "-f", cid)
+    seen.unlink()
+    nsrun.ok("run", "-d", "-b", str(bundle.path), cid)
+    try:
+        assert seen.read_text().strip() == "/bin/busybox"
+    finally:
+        nsrun.ok("delete", "-f", cid)
