@@ -1,0 +1,287 @@
+#!/bin/bash
+# make bench: times nsrun against crun and runc on one busybox bundle.
+#
+#   scenario "run":  RUNTIME run --bundle B ID              (/bin/true)
+#   scenario "csd":  RUNTIME create ...; start ID; delete ID (one shell command)
+#   peak RSS of RUNTIME run (GNU time %M)
+#   optionally the "floor" of ../shared/bench/floor.c, a measuring tool
+#
+# Settings (environment):
+#   BENCH_ROUNDS=20      rounds; every round runs each runtime once per scenario
+#   BENCH_RUNS=5         timed runs per runtime, scenario and round
+#   BENCH_RSS_RUNS=5     `run`s per runtime measured for peak RSS
+#   BENCH_GAP=0.05       seconds of sleep before every timed run
+#   BENCH_FLOOR=1        0 leaves the floor row out
+#
+# Results: a table on stdout, every sample in build/bench/results.json.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+bench_dir=$repo/build/bench
+self=$repo/bench/run.sh
+
+if [ "$(id -u)" != 0 ]; then
+    echo "bench/run.sh: must run as root: it creates containers, cgroups and a mount namespace" >&2
+    exit 1
+fi
+
+# The whole benchmark runs in one private mount namespace: there the cgroup2
+# mount at /sys/fs/cgroup/unified can be taken away (crun 1.8 refuses hybrid
+# hosts) without touching the host, and every runtime sees the same layout
+# without paying for a namespace of its own on every run. The namespace, and
+# the umount with it, vanish when this script exits, however it exits.
+if [ "${NSRUN_BENCH_INNER:-}" != 1 ]; then
+    for tool in unshare flock hyperfine crun runc /usr/bin/time /usr/bin/python3; do
+        command -v "$tool" >/dev/null || {
+            echo "bench/run.sh: $tool not found (make bench installs it through scripts/deps.sh)" >&2
+            exit 1
+        }
+    done
+    mkdir -p "$bench_dir"
+    # Two benches at once would time each other and remove each other's
+    # cgroups. The lock is held here and not passed on (9>&-): a runtime
+    # process that outlived the bench would otherwise keep it.
+    exec 9>"$bench_dir/lock"
+    flock -n 9 || { echo "bench/run.sh: another bench is running (lock $bench_dir/lock)" >&2; exit 1; }
+    # Ctrl-C reaches the inner script as well, whose trap cleans up: this one
+    # only waits for it. (A trap, not an ignored signal, which the inner
+    # script would inherit and could not trap.)
+    trap ':' INT TERM
+    status=0
+    NSRUN_BENCH_INNER=1 unshare --mount --propagation private "$self" "$@" 9>&- || status=$?
+    exit "$status"
+fi
+
+rounds=${BENCH_ROUNDS:-20}
+runs=${BENCH_RUNS:-5}
+rss_runs=${BENCH_RSS_RUNS:-5}
+gap=${BENCH_GAP:-0.05}
+want_floor=${BENCH_FLOOR:-1}
+for n in "$rounds" "$runs" "$rss_runs"; do
+    case "$n" in '' | *[!0-9]* | 0) echo "bench/run.sh: BENCH_ROUNDS, BENCH_RUNS and BENCH_RSS_RUNS must be positive integers" >&2; exit 2 ;; esac
+done
+
+# hyperfine -N splits a command line on blanks, without quoting.
+case "$repo" in *[[:space:]]*) echo "bench/run.sh: the repository path must not contain blanks: $repo" >&2; exit 2 ;; esac
+
+# Every id and cgroup the bench makes starts with this, so that leftovers,
+# also from an earlier run killed with SIGKILL, can be found and removed.
+prefix=nsrunbench
+bundle=$bench_dir/bundle
+raw=$bench_dir/raw
+forced=$bench_dir/forced
+leftovers=$bench_dir/leftovers.txt
+rss_file=$bench_dir/rss.txt
+
+# nsrun is timed from a copy: a rebuild of build/nsrun in the middle of the
+# bench (another make in the same tree) would otherwise make runs fail.
+declare -A bin=([nsrun]=$bench_dir/nsrun [crun]=$(command -v crun) [runc]=$(command -v runc))
+runtimes=(nsrun crun runc)
+root_of() { echo "$bench_dir/state/$1"; }
+
+[ -x "$repo/build/nsrun" ] || { echo "bench/run.sh: $repo/build/nsrun missing: run make first" >&2; exit 1; }
+
+cgroup_layout="cgroup v1"
+if mountpoint -q /sys/fs/cgroup/unified; then
+    umount /sys/fs/cgroup/unified
+    cgroup_layout="cgroup v1 (hybrid host; its cgroup2 mount hidden in the bench's mount namespace)"
+elif [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
+    cgroup_layout="cgroup v2"
+fi
+
+# Removes the cgroup directories named with the bench prefix and appends one
+# line "RUNTIME HIERARCHY" per directory to $leftovers. With the cgroup2 mount
+# gone, /sys/fs/cgroup/unified is a plain directory of the host's tmpfs (hidden
+# under the host's cgroup2 mount): runtimes that still see a "0::" line in
+# /proc/self/cgroup make directories there, with a regular cgroup.procs file,
+# which rmdir alone cannot remove. Deepest first, since runtimes may nest.
+sweep_cgroups() {
+    local dir name rt hier
+    while IFS= read -r dir; do
+        name=${dir##*/}
+        rt=${name#"$prefix"-}
+        rt=${rt%%-*}
+        hier=${dir#/sys/fs/cgroup/}
+        hier=${hier%%/*}
+        if [ "$(stat -f -c %T "$dir")" = tmpfs ]; then
+            rm -rf -- "$dir"
+        elif ! rmdir -- "$dir" 2>/dev/null; then
+            # Only a process of the bench can be in a cgroup with its prefix.
+            kill -KILL $(cat "$dir/cgroup.procs" 2>/dev/null) 2>/dev/null || true
+            sleep 0.2
+            rmdir -- "$dir" 2>/dev/null || echo "bench/run.sh: cannot remove $dir" >&2
+        fi
+        echo "$rt $hier" >>"$leftovers"
+    done < <(find /sys/fs/cgroup -mindepth 2 -maxdepth 8 -depth -type d -name "$prefix-*" 2>/dev/null)
+}
+
+# Deletes (with --force) whatever containers are still listed in the bench's
+# state roots, then removes what a runtime killed halfway through create left
+# there without listing it; records both as leftovers. The state roots hold
+# nothing but the bench's containers.
+sweep_containers() {
+    local rt id r entry
+    for rt in "${runtimes[@]}"; do
+        r=$(root_of "$rt")
+        [ -d "$r" ] || continue
+        for id in $("${bin[$rt]}" --root "$r" list -q 2>/dev/null); do
+            "${bin[$rt]}" --root "$r" delete --force "$id" >/dev/null ||
+                echo "bench/run.sh: $rt delete --force $id failed" >&2
+            echo "$rt container" >>"$leftovers"
+        done
+        for entry in "$r/$prefix"-*; do
+            [ -e "$entry" ] || continue
+            rm -rf -- "$entry"
+            echo "$rt state" >>"$leftovers"
+        done
+    done
+}
+
+cleanup() {
+    trap '' INT TERM
+    sweep_containers
+    sweep_cgroups
+}
+trap cleanup EXIT
+trap 'printf "\nbench/run.sh: interrupted\n" >&2; exit 130' INT TERM
+
+# Leftovers of an earlier, killed run are not this run's: remove them first,
+# with the nsrun that made them, and start the count afresh.
+: >"$leftovers"
+[ -x "${bin[nsrun]}" ] || bin[nsrun]=$repo/build/nsrun
+sweep_containers
+sweep_cgroups
+if [ -s "$leftovers" ]; then
+    echo "removed $(wc -l <"$leftovers") leftovers of an earlier, interrupted bench"
+fi
+: >"$leftovers"
+rm -rf "$raw" "$forced" "$rss_file" "$bench_dir/results.json"
+mkdir -p "$raw" "$forced"
+cp "$repo/build/nsrun" "$bench_dir/nsrun.new"
+mv -f "$bench_dir/nsrun.new" "$bench_dir/nsrun"
+bin[nsrun]=$bench_dir/nsrun
+for rt in "${runtimes[@]}"; do mkdir -p "$(root_of "$rt")"; done
+
+# The bundle: nsrun's default spec, running /bin/true. ociVersion 1.0.2-dev
+# because crun 1.8.1 refuses "1.2.0"; nsrun and runc take it.
+"$repo/scripts/rootfs.sh" "$bundle/rootfs"
+rm -f "$bundle/config.json"
+"${bin[nsrun]}" spec --bundle "$bundle"
+/usr/bin/python3 - "$bundle/config.json" <<'EOF'
+import json, sys
+path = sys.argv[1]
+with open(path) as f:
+    config = json.load(f)
+config["ociVersion"] = "1.0.2-dev"
+config["process"]["args"] = ["/bin/true"]
+config["process"]["terminal"] = False
+with open(path, "w") as f:
+    json.dump(config, f, indent=2)
+EOF
+
+# The floor is a measuring tool kept outside the project; it is compiled from
+# where it lies, never copied in.
+floor_src=$repo/../shared/bench/floor.c
+floor=$bench_dir/floor
+floor_note=""
+if [ "$want_floor" != 1 ]; then
+    floor_note="floor: left out (BENCH_FLOOR=$want_floor)"
+elif [ ! -f "$floor_src" ]; then
+    floor_note="floor: left out ($floor_src not found)"
+elif ! { [ "$floor" -nt "$floor_src" ] || cc -O2 -static -o "$floor" "$floor_src"; }; then
+    floor_note="floor: left out (could not compile $floor_src)"
+fi
+[ -z "$floor_note" ] && timed=(nsrun crun runc floor) || timed=(nsrun crun runc)
+
+# One untimed pass of everything first: page cache, the dynamic loader's
+# caches and the kernel's first-use costs are then warm for all alike.
+# (Not hyperfine's --warmup: with a fresh id per run, each id would be a
+# benchmark of its own and be warmed up on its own.)
+echo "warming up"
+for rt in "${runtimes[@]}"; do
+    r=$(root_of "$rt")
+    "${bin[$rt]}" --root "$r" run --bundle "$bundle" "$prefix-$rt-warm-1" >/dev/null
+    "${bin[$rt]}" --root "$r" create --bundle "$bundle" "$prefix-$rt-warm-2" >/dev/null
+    "${bin[$rt]}" --root "$r" start "$prefix-$rt-warm-2"
+    "${bin[$rt]}" --root "$r" delete "$prefix-$rt-warm-2" 2>/dev/null ||
+        "${bin[$rt]}" --root "$r" delete --force "$prefix-$rt-warm-2"
+done
+[ -z "$floor_note" ] && FLOOR_SKIP=t "$floor" "$bundle/rootfs" "$prefix-floor-warm-1" /bin/true
+# Whatever the warm-up left is counted like any later leftover.
+sweep_containers
+sweep_cgroups
+
+# hyperfine RUNTIME SCENARIO ROUND: BENCH_RUNS timed runs, each with its own
+# id (-P gives each run a number), each after a BENCH_GAP sleep: on cgroup v1 a
+# cgroup migration right after another one is faster, so without the gap the
+# order of the runtimes would change their times.
+bench_one() {
+    local rt=$1 scenario=$2 round=$3 id cmd r
+    id="$prefix-$rt-$scenario-$round-{n}"
+    local common=(--runs 1 --parameter-scan n 1 "$runs" --prepare "sleep $gap" --style none
+                  --export-json "$raw/$scenario-$rt-$round.json")
+    case "$rt/$scenario" in
+    floor/run)
+        FLOOR_SKIP=t hyperfine "${common[@]}" -N "$floor $bundle/rootfs $id /bin/true" ;;
+    */run)
+        r=$(root_of "$rt")
+        hyperfine "${common[@]}" -N "${bin[$rt]} --root $r run --bundle $bundle $id" ;;
+    */csd)
+        # A shell is needed to chain the three; the same one for all runtimes,
+        # and hyperfine subtracts its startup. /bin/true may not have exited
+        # when delete comes: then delete --force, and the marker counts it.
+        r=$(root_of "$rt")
+        cmd="${bin[$rt]} --root $r"
+        hyperfine "${common[@]}" --shell=sh \
+            "$cmd create --bundle $bundle $id && $cmd start $id && { $cmd delete $id 2>/dev/null || { : >$forced/$rt-$id && $cmd delete --force $id; }; }" ;;
+    esac
+    # Nothing may stay behind: run removes its container, delete the other.
+    sweep_containers
+    sweep_cgroups
+}
+
+# Round by round, each round cycling through the runtimes and starting one
+# further along each time, so that drift over the minutes and whichever
+# runtime runs first after a pause hit all of them alike.
+started=$(date +%s)
+printf 'timing %d rounds:' "$rounds"
+for ((round = 1; round <= rounds; round++)); do
+    printf ' %d' "$round"
+    for ((k = 0; k < ${#timed[@]}; k++)); do
+        rt=${timed[(round + k) % ${#timed[@]}]}
+        bench_one "$rt" run "$round"
+    done
+    for ((k = 0; k < ${#runtimes[@]}; k++)); do
+        rt=${runtimes[(round + k) % ${#runtimes[@]}]}
+        bench_one "$rt" csd "$round"
+    done
+done
+echo " ($(($(date +%s) - started)) s)"
+echo "peak RSS: $rss_runs runs per runtime"
+
+# Peak RSS of the runtime's process: GNU time's %M is the ru_maxrss that
+# wait4 reports, the largest of the process and the children it reaped; the
+# container's own /bin/true (busybox, static) is far smaller than any runtime.
+for ((i = 1; i <= rss_runs; i++)); do
+    for rt in "${runtimes[@]}"; do
+        sleep "$gap"
+        /usr/bin/time -f %M -o "$bench_dir/rss.one" \
+            "${bin[$rt]}" --root "$(root_of "$rt")" run --bundle "$bundle" "$prefix-$rt-rss-$i" >/dev/null
+        echo "$rt $(tail -n 1 "$bench_dir/rss.one")" >>"$rss_file"
+    done
+done
+rm -f "$bench_dir/rss.one"
+sweep_containers
+sweep_cgroups
+
+version() { "$@" --version 2>&1 | head -n 1; }
+export BENCH_DATE="$(date '+%Y-%m-%d %H:%M:%S %Z')"
+export BENCH_HOST="$(uname -sr), $(nproc) CPUs, $cgroup_layout"
+export BENCH_V_NSRUN="$(version "${bin[nsrun]}")"
+# The binary is built from the working tree, which may hold uncommitted work.
+export BENCH_TREE="$(git -C "$repo" describe --always --dirty 2>/dev/null || echo unknown)"
+export BENCH_V_CRUN="$(version "${bin[crun]}")"
+export BENCH_V_RUNC="$(version "${bin[runc]}")"
+export BENCH_FLOOR_NOTE="$floor_note"
+export BENCH_ROUNDS=$rounds BENCH_RUNS=$runs BENCH_RSS_RUNS=$rss_runs BENCH_GAP=$gap
+/usr/bin/python3 "$repo/bench/report.py" "$bench_dir"
