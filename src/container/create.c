@@ -238,12 +238,20 @@ static int adopt_init(struct launch *l, struct error *err)
     return l->init_pidfd < 0 ? -1 : 0;
 }
 
+/* The config goes along with the state: start, delete and exec read it
+ * (hooks, the process). Written while the init sets itself up. */
+static int keep_config(struct launch *l, struct error *err)
+{
+    return fs_write_atomic_at(l->state_fd, "config.json", l->config_text, strlen(l->config_text),
+                              0600, err);
+}
+
 int launch_container(struct launch *l, struct error *err)
 {
     l->bundle_fd = l->root_fd = l->state_fd = l->fifo_fd = l->init_pidfd = -1;
     l->sync_fds[0] = l->sync_fds[1] = -1;
-    if (prepare(l, err) < 0 || spawn(l, err) < 0 || wait_ready(l, err) < 0 ||
-        adopt_init(l, err) < 0) {
+    if (prepare(l, err) < 0 || spawn(l, err) < 0 || keep_config(l, err) < 0 ||
+        wait_ready(l, err) < 0 || adopt_init(l, err) < 0) {
         launch_abort(l);
         launch_release(l);
         return -1;
@@ -282,11 +290,7 @@ int launch_record(struct launch *l, struct error *err)
     };
     snprintf(st.id, sizeof st.id, "%s", l->opts->id);
     if (!st.start_time) return error_set(err, 0, "container init exited before it was recorded");
-    /* The config goes along: start, delete and exec read it (hooks, process). */
-    if (fs_write_atomic_at(l->state_fd, "config.json", l->config_text, strlen(l->config_text),
-                           0600, err) < 0 ||
-        state_write(l->state_fd, &st, err) < 0)
-        return -1;
+    if (state_write(l->state_fd, &st, err) < 0) return -1;
     if (l->opts->pid_file && write_pid_file(l->opts->pid_file, l->init_pid, err) < 0) return -1;
     return 0;
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "container/container.h"
+#include "container/launch.h"
 #include "container/hooks.h"
 #include "linux/pidfd.h"
 #include "util/cleanup.h"
@@ -25,15 +26,21 @@ static int kill_init(const struct container_state *st, struct error *err)
     return 0;
 }
 
-/* Removes a container whose init is stopped or killed. */
-static int destroy(int root_fd, struct container_state *st, struct error *err)
+int container_remove(int root_fd, struct container_state *st, const struct spec *spec,
+                     struct error *err)
 {
     /* Without a pid namespace the kernel does not kill the rest with the
      * init: whatever is left in the cgroup goes now. */
     if (cgroup_has_processes(&st->cgroup) && cgroup_signal_all(&st->cgroup, SIGKILL, err) < 0)
         return -1;
-    if (cgroup_destroy(&st->cgroup, err) < 0) return -1;
-    return state_remove_dir(root_fd, st->id, err);
+    if (cgroup_destroy(&st->cgroup, err) < 0 || state_remove_dir(root_fd, st->id, err) < 0)
+        return -1;
+    if (spec && spec->hooks[HOOK_POSTSTOP].len) {
+        st->status = STATUS_STOPPED;
+        _cleanup_free_ char *state = state_oci_text(st, JSON_COMPACT);
+        if (state) hooks_run_warn(spec, HOOK_POSTSTOP, state);
+    }
+    return 0;
 }
 
 int container_delete(const struct runtime *rt, const char *id, bool force, struct error *err)
@@ -46,21 +53,14 @@ int container_delete(const struct runtime *rt, const char *id, bool force, struc
         rc = error_set(err, 0, "cannot delete container %s that is not stopped: running", id);
     else if (st->status == STATUS_CREATED || st->status == STATUS_RUNNING)
         rc = kill_init(st, err);
-    if (rc < 0) {
-        state_close_locked(&ls);
-        return -1;
+    if (rc == 0) {
+        /* The config goes with the state directory: read poststop hooks first. */
+        struct spec spec;
+        struct error no_config;
+        bool have_spec = spec_load(&spec, ls.dir_fd, &no_config) == 0;
+        rc = container_remove(ls.root_fd, st, have_spec ? &spec : NULL, err);
+        if (have_spec) spec_free(&spec);
     }
-    /* The config goes with the state directory: read poststop hooks first. */
-    struct spec spec;
-    struct error no_config;
-    bool have_spec = spec_load(&spec, ls.dir_fd, &no_config) == 0;
-    rc = destroy(ls.root_fd, st, err);
-    if (rc == 0 && have_spec && spec.hooks[HOOK_POSTSTOP].len) {
-        st->status = STATUS_STOPPED;
-        _cleanup_free_ char *state = state_oci_text(st, JSON_COMPACT);
-        if (state) hooks_run_warn(&spec, HOOK_POSTSTOP, state);
-    }
-    if (have_spec) spec_free(&spec);
     state_close_locked(&ls);
     return rc;
 }

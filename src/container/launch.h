@@ -54,6 +54,12 @@ void launch_abort(struct launch *l);
 /* Releases what the parent holds (descriptors, memory), not the container. */
 void launch_release(struct launch *l);
 
+/* Removes a container whose init is gone, its directory locked by the
+ * caller: what is left in its cgroup, the cgroup, the state directory; then
+ * poststop hooks (spec may be NULL). Shared by delete and run. */
+int container_remove(int root_fd, struct container_state *st, const struct spec *spec,
+                     struct error *err);
+
 /* The init's side: never returns. */
 _Noreturn void init_main(struct launch *l);
 

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
@@ -54,6 +55,29 @@ static int wait_exec(struct launch *l, struct error *err)
     return error_set(err, EPROTO, "sync: unexpected message %u", msg.type);
 }
 
+/* What delete would do, from what run already holds: no state to read back.
+ * The lock is taken again: a `delete` from elsewhere may be under way. */
+static void remove_after_run(struct launch *l)
+{
+    struct error err;
+    _cleanup_close_ int dir_fd = state_lock_dir(l->root_fd, l->opts->id, &err);
+    if (dir_fd < 0) return; /* removed by someone else */
+    struct container_state st = {
+        .pid = l->init_pid,
+        .bundle = l->bundle_path,
+        .rootfs = l->rootfs_path,
+        .created = l->created,
+        .owner = l->owner,
+        .annotations = json_object_get(l->spec.doc, "annotations"),
+        .cgroup = l->cgroup,
+        .status = STATUS_STOPPED,
+    };
+    snprintf(st.id, sizeof st.id, "%s", l->opts->id);
+    if (container_remove(l->root_fd, &st, &l->spec, &err) < 0)
+        log_error("run: remove %s: %s", l->opts->id, err.msg);
+    l->cgroup = st.cgroup; /* container_remove updated what is left to remove */
+}
+
 static int start_and_wait(const struct runtime *rt, const struct create_options *opts, int sig_fd,
                           int *exit_status, struct error *err)
 {
@@ -78,11 +102,8 @@ static int start_and_wait(const struct runtime *rt, const struct create_options 
         return 0;
     }
     *exit_status = supervise(&l, sig_fd);
+    if (!opts->keep) remove_after_run(&l);
     launch_release(&l);
-    if (opts->keep) return 0;
-    struct error cleanup;
-    if (container_delete(rt, opts->id, true, &cleanup) < 0)
-        log_error("run: delete %s: %s", opts->id, cleanup.msg);
     return 0;
 }
 
