@@ -35,13 +35,14 @@ static int set_value(const struct cli_command *cmd, const struct cli_opt *o, con
 {
     switch (o->kind) {
     case OPT_FLAG:
-        if (!value || strcmp(value, "true") == 0) *(bool *)o->out = true;
-        else if (strcmp(value, "false") == 0) *(bool *)o->out = false;
-        else return usage_error(cmd, "--%s takes true or false", o->name);
+        if (!value || strcmp(value, "true") == 0)
+            *(bool *)o->out = true;
+        else if (strcmp(value, "false") == 0)
+            *(bool *)o->out = false;
+        else
+            return usage_error(cmd, "--%s takes true or false", o->name);
         return 0;
-    case OPT_STRING:
-        *(const char **)o->out = value;
-        return 0;
+    case OPT_STRING: *(const char **)o->out = value; return 0;
     case OPT_INT: {
         char *end;
         errno = 0;
@@ -97,8 +98,10 @@ int cli_parse(const struct cli_command *cmd, const struct cli_opt *opts, size_t 
             continue;
         }
         if (wants_help(arg)) {
-            if (cmd->usage) cmd->usage();
-            else cli_help(cmd, opts, n_opts);
+            if (cmd->usage)
+                cmd->usage();
+            else
+                cli_help(cmd, opts, n_opts);
             return 1;
         }
         if (parse_one(cmd, opts, n_opts, argc, argv, &i) < 0) return -1;

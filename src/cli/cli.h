@@ -20,14 +20,14 @@ struct cli_opt {
     const char *name; /* long name, without dashes */
     char short_name;  /* 0 for none */
     enum cli_opt_kind kind;
-    void *out; /* bool *, const char **, int * */
-    const char *arg;  /* the value's name in --help */
+    void *out;       /* bool *, const char **, int * */
+    const char *arg; /* the value's name in --help */
     const char *help;
 };
 
 struct cli_command {
     const char *name;
-    const char *args;    /* "ID", "[ID]", ... for the usage line */
+    const char *args; /* "ID", "[ID]", ... for the usage line */
     const char *summary;
     int (*run)(const struct cli_global *g, int argc, char **argv);
     void (*usage)(void); /* replaces the generated --help (the global one) */

@@ -14,7 +14,8 @@ static int run(const struct cli_global *g, int argc, char **argv)
     struct create_options o = {.bundle = "."};
     const char *console_socket = NULL;
     const struct cli_opt opts[] = {
-        {"bundle", 'b', OPT_STRING, &o.bundle, "DIR", "the bundle (default: the current directory)"},
+        {"bundle", 'b', OPT_STRING, &o.bundle, "DIR",
+         "the bundle (default: the current directory)"},
         {"pid-file", 0, OPT_STRING, &o.pid_file, "FILE", "write the container's pid to FILE"},
         {"console-socket", 0, OPT_STRING, &console_socket, "PATH",
          "unix socket that receives the terminal's master"},

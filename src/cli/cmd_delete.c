@@ -6,7 +6,7 @@ const struct cli_command cmd_delete = {
     .name = "delete",
     .args = "ID",
     .summary = "Remove a container: its state and cgroup. A created container's init is killed; a\n"
-    "running container needs --force.",
+               "running container needs --force.",
     .run = run,
 };
 

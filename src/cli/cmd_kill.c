@@ -11,8 +11,9 @@ static int run(const struct cli_global *g, int argc, char **argv);
 const struct cli_command cmd_kill = {
     .name = "kill",
     .args = "ID [SIGNAL]",
-    .summary = "Send a signal to a container's init (SIGNAL is a name such as TERM or SIGKILL, or a\n"
-    "number; TERM by default).",
+    .summary =
+        "Send a signal to a container's init (SIGNAL is a name such as TERM or SIGKILL, or a\n"
+        "number; TERM by default).",
     .run = run,
 };
 

@@ -37,7 +37,8 @@ static int print_table(const struct container_state *states, size_t n)
         const struct container_state *s = &states[i];
         bool live = s->status == STATUS_CREATED || s->status == STATUS_RUNNING;
         snprintf(pid[i], sizeof pid[i], "%d", live ? (int)s->pid : 0);
-        const char *cell[6] = {s->id, pid[i], status_name(s->status), s->bundle, s->created, s->owner};
+        const char *cell[6] = {s->id,     pid[i],     status_name(s->status),
+                               s->bundle, s->created, s->owner};
         for (int c = 0; c < 6; c++)
             if (strlen(cell[c]) > width[c]) width[c] = strlen(cell[c]);
     }
@@ -46,8 +47,8 @@ static int print_table(const struct container_state *states, size_t n)
         const struct container_state *s = i ? &states[i - 1] : NULL;
         const char *row[6] = {head[0], head[1], head[2], head[3], head[4], head[5]};
         if (s) {
-            const char *cell[6] = {s->id, pid[i - 1], status_name(s->status), s->bundle,
-                                   s->created, s->owner};
+            const char *cell[6] = {s->id,     pid[i - 1], status_name(s->status),
+                                   s->bundle, s->created, s->owner};
             memcpy(row, cell, sizeof row);
         }
         for (int c = 0; c < 5; c++) printf("%-*s", (int)width[c], row[c]);

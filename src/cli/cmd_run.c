@@ -5,8 +5,9 @@ static int run(const struct cli_global *g, int argc, char **argv);
 const struct cli_command cmd_run = {
     .name = "run",
     .args = "ID",
-    .summary = "Create and start a container. In the foreground nsrun forwards signals to it, exits with\n"
-    "its status and removes it (unless --keep).",
+    .summary =
+        "Create and start a container. In the foreground nsrun forwards signals to it, exits with\n"
+        "its status and removes it (unless --keep).",
     .run = run,
 };
 
@@ -15,7 +16,8 @@ static int run(const struct cli_global *g, int argc, char **argv)
     struct create_options o = {.bundle = "."};
     const char *console_socket = NULL;
     const struct cli_opt opts[] = {
-        {"bundle", 'b', OPT_STRING, &o.bundle, "DIR", "the bundle (default: the current directory)"},
+        {"bundle", 'b', OPT_STRING, &o.bundle, "DIR",
+         "the bundle (default: the current directory)"},
         {"pid-file", 0, OPT_STRING, &o.pid_file, "FILE", "write the container's pid to FILE"},
         {"detach", 'd', OPT_FLAG, &o.detach, NULL, "do not wait for the container"},
         {"keep", 0, OPT_FLAG, &o.keep, NULL, "do not remove the container when it exits"},

@@ -83,7 +83,8 @@ int main(int argc, char **argv)
 
     struct error err;
     enum log_format format = LOG_FORMAT_TEXT;
-    if (strcmp(log_format, "json") == 0) format = LOG_FORMAT_JSON;
+    if (strcmp(log_format, "json") == 0)
+        format = LOG_FORMAT_JSON;
     else if (strcmp(log_format, "text") != 0) {
         fprintf(stderr, "nsrun: --log-format: unknown format \"%s\" (text or json)\n", log_format);
         return 1;

@@ -38,8 +38,7 @@ int container_state(const struct runtime *rt, const char *id, struct container_s
 /* Every container's state; unreadable ones are skipped. */
 int container_list(const struct runtime *rt, struct container_state **states, size_t *n,
                    struct error *err);
-int container_kill(const struct runtime *rt, const char *id, int sig, bool all,
-                   struct error *err);
+int container_kill(const struct runtime *rt, const char *id, int sig, bool all, struct error *err);
 int container_delete(const struct runtime *rt, const char *id, bool force, struct error *err);
 
 #endif

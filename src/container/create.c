@@ -215,13 +215,9 @@ static int wait_ready(struct launch *l, struct error *err)
         case SYNC_HOOKS:
             if (run_runtime_hooks(l, msg.sender, err) < 0) return -1;
             break;
-        case SYNC_READY:
-            l->init_pid = msg.sender;
-            return send_state_for_start(l, err);
-        case SYNC_ERROR:
-            return error_set(err, msg.errnum, "%s", msg.text);
-        default:
-            return error_set(err, EPROTO, "sync: unexpected message %u", msg.type);
+        case SYNC_READY: l->init_pid = msg.sender; return send_state_for_start(l, err);
+        case SYNC_ERROR: return error_set(err, msg.errnum, "%s", msg.text);
+        default: return error_set(err, EPROTO, "sync: unexpected message %u", msg.type);
         }
     }
 }
@@ -265,8 +261,10 @@ static int write_pid_file(const char *path, pid_t pid, struct error *err)
     snprintf(dir, sizeof dir, "%s", path);
     char *slash = strrchr(dir, '/');
     const char *name = slash ? slash + 1 : path;
-    if (slash == dir) dir[1] = '\0';
-    else if (slash) *slash = '\0';
+    if (slash == dir)
+        dir[1] = '\0';
+    else if (slash)
+        *slash = '\0';
     _cleanup_close_ int dir_fd = open(slash ? dir : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (dir_fd < 0) return error_sys(err, "pid file %s", path);
     int len = snprintf(text, sizeof text, "%d", pid);
@@ -348,8 +346,7 @@ void launch_release(struct launch *l)
     l->has_cgroup = false;
 }
 
-int container_create(const struct runtime *rt, const struct create_options *opts,
-                     struct error *err)
+int container_create(const struct runtime *rt, const struct create_options *opts, struct error *err)
 {
     struct launch l = {.rt = rt, .opts = opts};
     if (launch_container(&l, err) < 0) return -1;

@@ -133,16 +133,14 @@ static int setup(struct launch *l, char *exe, char ***env, struct error *err)
     umask(0); /* device nodes get exactly the modes the spec asks for */
     if (enter_namespaces(l, err) < 0 || join_session_keyring(l, err) < 0 ||
         ns_set_uts_names(spec->hostname, spec->domainname, err) < 0 ||
-        sysctl_apply(&spec->linux.sysctl, err) < 0 ||
-        process_set_rlimits(p, err) < 0 || process_set_oom_score_adj(p, err) < 0 ||
-        setup_rootfs(l, err) < 0 || enter_cwd(p->cwd, err) < 0 ||
-        process_close_fds_on_exec(l->opts->preserve_fds, err) < 0)
+        sysctl_apply(&spec->linux.sysctl, err) < 0 || process_set_rlimits(p, err) < 0 ||
+        process_set_oom_score_adj(p, err) < 0 || setup_rootfs(l, err) < 0 ||
+        enter_cwd(p->cwd, err) < 0 || process_close_fds_on_exec(l->opts->preserve_fds, err) < 0)
         return -1;
     /* Without no_new_privs loading a filter needs CAP_SYS_ADMIN: before
      * the capabilities go. With it, as late as possible (before exec). */
     if (!p->no_new_privileges && seccomp_install(&l->seccomp, err) < 0) return -1;
-    if (process_set_identity(p, err) < 0 || process_find_executable(spec, exe, err) < 0)
-        return -1;
+    if (process_set_identity(p, err) < 0 || process_find_executable(spec, exe, err) < 0) return -1;
     if (!(*env = process_environment(spec, err))) return -1;
     if (process_set_no_new_privs(p, err) < 0) return -1;
     return sync_send(l->sync_fds[1], SYNC_READY, err);

@@ -22,7 +22,7 @@ struct launch {
     char *config_text; /* config.json as read: kept in the state directory */
     char created[64];  /* the state's "created" and "owner", fixed before the clone */
     char *owner;
-    bool hook_failed;  /* a create-time hook failed: poststop hooks run on abort */
+    bool hook_failed; /* a create-time hook failed: poststop hooks run on abort */
     int bundle_fd;
     char *bundle_path, *rootfs_path;
     int root_fd, state_fd; /* the state root and the container's (locked) directory */

@@ -30,8 +30,10 @@ int container_list(const struct runtime *rt, struct container_state **states, si
     *states = calloc(n_ids + 1, sizeof **states);
     for (size_t i = 0; i < n_ids; i++) {
         struct error skipped;
-        if (*states && state_read(root_fd, ids[i], &(*states)[*n], &skipped) == 0) (*n)++;
-        else if (*states) log_debug("list: %s: %s", ids[i], skipped.msg);
+        if (*states && state_read(root_fd, ids[i], &(*states)[*n], &skipped) == 0)
+            (*n)++;
+        else if (*states)
+            log_debug("list: %s: %s", ids[i], skipped.msg);
         free(ids[i]);
     }
     free(ids);

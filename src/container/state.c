@@ -35,8 +35,8 @@ json_t *state_oci_json(const struct container_state *st)
     json_t *annotations = st->annotations ? json_incref(st->annotations) : json_object();
     return json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:o}", "ociVersion", "1.2.0", "id",
                      st->id, "pid", st->status == STATUS_STOPPED ? 0 : (int)st->pid, "status",
-                     status_name(st->status), "bundle", st->bundle, "rootfs", st->rootfs,
-                     "created", st->created, "owner", st->owner, "annotations", annotations);
+                     status_name(st->status), "bundle", st->bundle, "rootfs", st->rootfs, "created",
+                     st->created, "owner", st->owner, "annotations", annotations);
 }
 
 char *state_oci_text(const struct container_state *st, size_t flags)
@@ -135,8 +135,8 @@ static json_t *cgroup_to_json(const struct cgroup *cg)
     for (size_t i = 0; i < cg->n; i++) {
         const struct cgroup_dir *d = &cg->dirs[i];
         json_array_append_new(arr, json_pack("{s:s, s:b, s:s, s:s, s:i}", "path", d->path, "v2",
-                                             d->v2, "name", d->name, "controllers",
-                                             d->controllers, "created", d->created));
+                                             d->v2, "name", d->name, "controllers", d->controllers,
+                                             "created", d->created));
     }
     return arr;
 }
@@ -147,7 +147,8 @@ static int cgroup_from_json(json_t *arr, struct cgroup *cg)
     cg->v2_fd = -1;
     size_t i;
     json_t *v;
-    json_array_foreach(arr, i, v) {
+    json_array_foreach(arr, i, v)
+    {
         if (cg->n == CGROUP_MAX_HIERARCHIES) return -1;
         const char *path, *name, *controllers;
         int v2, created;
@@ -170,8 +171,8 @@ int state_write(int dir_fd, const struct container_state *st, struct error *err)
     json_t *doc = json_pack(
         "{s:s, s:s, s:i, s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:b}", "ociVersion", "1.2.0", "id",
         st->id, "pid", (int)st->pid, "initStartTime", (json_int_t)st->start_time, "bundle",
-        st->bundle, "rootfs", st->rootfs, "created", st->created, "owner", st->owner,
-        "annotations", st->annotations ? json_incref(st->annotations) : json_object(), "cgroupPaths",
+        st->bundle, "rootfs", st->rootfs, "created", st->created, "owner", st->owner, "annotations",
+        st->annotations ? json_incref(st->annotations) : json_object(), "cgroupPaths",
         cgroup_to_json(&st->cgroup), "pidNamespace", st->has_pid_namespace);
     if (!doc) return error_set(err, ENOMEM, "state.json");
     char *text = json_dumps(doc, JSON_COMPACT);
@@ -215,7 +216,8 @@ int state_read(int root_fd, const char *id, struct container_state *st, struct e
 {
     memset(st, 0, sizeof *st);
     snprintf(st->id, sizeof st->id, "%s", id);
-    _cleanup_close_ int dir_fd = openat(root_fd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    _cleanup_close_ int dir_fd =
+        openat(root_fd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
     if (dir_fd < 0 && errno == ENOENT) return error_set(err, 0, "container %s does not exist", id);
     if (dir_fd < 0) return error_sys(err, "open the state directory of %s", id);
 

@@ -24,7 +24,7 @@ struct container_state {
     char *bundle, *rootfs, *created, *owner;
     void *annotations; /* json_t object */
     struct cgroup cgroup;
-    bool has_pid_namespace; /* when false, delete kills what is left in the cgroup */
+    bool has_pid_namespace;       /* when false, delete kills what is left in the cgroup */
     enum container_status status; /* derived when read, never stored */
 };
 

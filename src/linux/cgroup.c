@@ -20,8 +20,8 @@
 #include "util/log.h"
 
 static const char *const v1_controllers[] = {
-    "cpu",    "cpuacct",    "cpuset",  "memory", "devices", "freezer", "net_cls",
-    "net_prio", "blkio",    "perf_event", "hugetlb", "pids", "rdma",    "misc", "debug",
+    "cpu",   "cpuacct",    "cpuset",  "memory", "devices", "freezer", "net_cls", "net_prio",
+    "blkio", "perf_event", "hugetlb", "pids",   "rdma",    "misc",    "debug",
 };
 
 bool cgroup_has_controller(const char *controllers, const char *controller)
@@ -218,7 +218,8 @@ static int container_cgroup_path(const struct cgroup_hierarchy *h, const char *c
                                  const char *id, char *out, size_t size, struct error *err)
 {
     const char *rel = cgroups_path && *cgroups_path ? cgroups_path : id;
-    int n = rel[0] == '/' ? snprintf(out, size, "%s", rel) : snprintf(out, size, "%s/%s", h->own, rel);
+    int n =
+        rel[0] == '/' ? snprintf(out, size, "%s", rel) : snprintf(out, size, "%s/%s", h->own, rel);
     if (n < 0 || (size_t)n >= size) return error_set(err, ENAMETOOLONG, "linux.cgroupsPath");
     cgroup_clean_path(out);
     if (strcmp(out, "/") == 0)
@@ -232,8 +233,9 @@ static char *hierarchy_dir(const struct cgroup_hierarchy *h, const char *path, s
     size_t root_len = strcmp(h->root, "/") == 0 ? 0 : strlen(h->root);
     if (root_len && (strncmp(path, h->root, root_len) != 0 ||
                      (path[root_len] != '/' && path[root_len] != '\0'))) {
-        error_set(err, 0, "linux.cgroupsPath: %s is outside the part of the hierarchy mounted at %s",
-                  path, h->mount);
+        error_set(err, 0,
+                  "linux.cgroupsPath: %s is outside the part of the hierarchy mounted at %s", path,
+                  h->mount);
         return NULL;
     }
     char *dir = NULL;
@@ -482,8 +484,7 @@ int cgroup_signal_all(const struct cgroup *cg, int sig, struct error *err)
     size_t n;
     if (read_pids(cg, &pids, &n, err) < 0) return -1;
     for (size_t i = 0; i < n; i++)
-        if (kill(pids[i], sig) < 0 && errno != ESRCH)
-            return error_sys(err, "kill %d", pids[i]);
+        if (kill(pids[i], sig) < 0 && errno != ESRCH) return error_sys(err, "kill %d", pids[i]);
     return 0;
 }
 
@@ -539,8 +540,8 @@ void cgroup_free(struct cgroup *cg)
 /* Allowed after the spec's own rules, as runc does, so that the devices
  * every container gets (null, zero, ..., the pty pair) are usable. */
 const struct cgroup_device_allow cgroup_default_devices[] = {
-    {'c', -1, -1, "m"},  {'b', -1, -1, "m"},   {'c', 1, 3, "rwm"}, {'c', 1, 5, "rwm"},
-    {'c', 1, 7, "rwm"},  {'c', 1, 8, "rwm"},   {'c', 1, 9, "rwm"}, {'c', 5, 0, "rwm"},
-    {'c', 5, 2, "rwm"},  {'c', 136, -1, "rwm"}, {'c', 10, 200, "rwm"},
+    {'c', -1, -1, "m"}, {'b', -1, -1, "m"},    {'c', 1, 3, "rwm"},    {'c', 1, 5, "rwm"},
+    {'c', 1, 7, "rwm"}, {'c', 1, 8, "rwm"},    {'c', 1, 9, "rwm"},    {'c', 5, 0, "rwm"},
+    {'c', 5, 2, "rwm"}, {'c', 136, -1, "rwm"}, {'c', 10, 200, "rwm"},
 };
 const size_t cgroup_n_default_devices = ARRAY_LEN(cgroup_default_devices);

@@ -29,17 +29,17 @@ struct cgroup_host {
 
 /* A container's cgroup: its directory in each hierarchy. */
 struct cgroup_dir {
-    char *path;       /* absolute host path */
+    char *path; /* absolute host path */
     bool v2;
-    char *name;       /* the hierarchy's directory name under /sys/fs/cgroup */
-    char *controllers;/* as in struct cgroup_hierarchy */
-    int created;      /* how many trailing levels of path nsrun made (removed on delete) */
+    char *name;        /* the hierarchy's directory name under /sys/fs/cgroup */
+    char *controllers; /* as in struct cgroup_hierarchy */
+    int created;       /* how many trailing levels of path nsrun made (removed on delete) */
 };
 
 struct cgroup {
     struct cgroup_dir dirs[CGROUP_MAX_HIERARCHIES];
     size_t n;
-    int v2_fd;        /* the v2 directory, for CLONE_INTO_CGROUP; -1 without v2 */
+    int v2_fd; /* the v2 directory, for CLONE_INTO_CGROUP; -1 without v2 */
     int join_fds[CGROUP_MAX_HIERARCHIES]; /* files the init writes "0" to */
     size_t n_join;
 };

@@ -41,16 +41,17 @@ int cgroup_v1_cpu(const struct cgroup_dir *d, const struct spec_resources *r, st
     }
     if (c->quota.has && c->quota.v) {
         snprintf(v, sizeof v, "%" PRId64, c->quota.v);
-        if (cgroup_write(d, "cpu.cfs_quota_us", v, "linux.resources.cpu.quota", err) < 0)
-            return -1;
+        if (cgroup_write(d, "cpu.cfs_quota_us", v, "linux.resources.cpu.quota", err) < 0) return -1;
     }
     return 0;
 }
 
 static void format_number(char *out, size_t size, bool has, int64_t v)
 {
-    if (has && v >= 0) snprintf(out, size, "%" PRId64, v);
-    else snprintf(out, size, "*");
+    if (has && v >= 0)
+        snprintf(out, size, "%" PRId64, v);
+    else
+        snprintf(out, size, "*");
 }
 
 static int write_device_rule(const struct cgroup_dir *d, bool allow, char type, bool has_major,
@@ -60,14 +61,16 @@ static int write_device_rule(const struct cgroup_dir *d, bool allow, char type, 
     char rule[96], maj[24], min[24];
     format_number(maj, sizeof maj, has_major, major);
     format_number(min, sizeof min, has_minor, minor);
-    if (type == 'a') snprintf(rule, sizeof rule, "a");
-    else snprintf(rule, sizeof rule, "%c %s:%s %s", type, maj, min, access && *access ? access : "rwm");
+    if (type == 'a')
+        snprintf(rule, sizeof rule, "a");
+    else
+        snprintf(rule, sizeof rule, "%c %s:%s %s", type, maj, min,
+                 access && *access ? access : "rwm");
     return cgroup_write(d, allow ? "devices.allow" : "devices.deny", rule,
                         "linux.resources.devices", err);
 }
 
-int cgroup_v1_devices(const struct cgroup_dir *d, const struct spec_resources *r,
-                      struct error *err)
+int cgroup_v1_devices(const struct cgroup_dir *d, const struct spec_resources *r, struct error *err)
 {
     for (size_t i = 0; i < r->n_devices; i++) {
         const struct spec_device_rule *rule = &r->devices[i];
@@ -80,8 +83,8 @@ int cgroup_v1_devices(const struct cgroup_dir *d, const struct spec_resources *r
                 return -1;
             continue;
         }
-        if (write_device_rule(d, rule->allow, type, rule->major.has, rule->major.v,
-                              rule->minor.has, rule->minor.v, rule->access, err) < 0)
+        if (write_device_rule(d, rule->allow, type, rule->major.has, rule->major.v, rule->minor.has,
+                              rule->minor.v, rule->access, err) < 0)
             return -1;
     }
     for (size_t i = 0; i < cgroup_n_default_devices; i++) {

@@ -42,13 +42,14 @@ int cgroup_v2_cpu(const struct cgroup_dir *d, const struct spec_resources *r, st
     bool quota = c->quota.has && c->quota.v, period = c->period.has && c->period.v;
     if (!quota && !period) return 0;
     uint64_t p = period ? c->period.v : 100000;
-    if (quota && c->quota.v > 0) snprintf(v, sizeof v, "%" PRId64 " %" PRIu64, c->quota.v, p);
-    else snprintf(v, sizeof v, "max %" PRIu64, p);
+    if (quota && c->quota.v > 0)
+        snprintf(v, sizeof v, "%" PRId64 " %" PRIu64, c->quota.v, p);
+    else
+        snprintf(v, sizeof v, "max %" PRIu64, p);
     return cgroup_write(d, "cpu.max", v, "linux.resources.cpu.quota", err);
 }
 
-int cgroup_v2_devices(const struct cgroup_dir *d, const struct spec_resources *r,
-                      struct error *err)
+int cgroup_v2_devices(const struct cgroup_dir *d, const struct spec_resources *r, struct error *err)
 {
     (void)d;
     (void)r;
@@ -57,8 +58,7 @@ int cgroup_v2_devices(const struct cgroup_dir *d, const struct spec_resources *r
                      "supported by this version of nsrun");
 }
 
-int cgroup_v2_enable(const char *mount, const char *dir, const char *controllers,
-                     struct error *err)
+int cgroup_v2_enable(const char *mount, const char *dir, const char *controllers, struct error *err)
 {
     char path[PATH_MAX], request[128];
     size_t mount_len = strlen(mount);
@@ -76,8 +76,7 @@ int cgroup_v2_enable(const char *mount, const char *dir, const char *controllers
         if (!f) return error_sys(err, "open %s", file);
         int rc = fputs(request, f) < 0 ? -1 : 0;
         if (fclose(f) != 0) rc = -1;
-        if (rc < 0 && errno != EBUSY)
-            return error_sys(err, "enable %s in %s", controllers, file);
+        if (rc < 0 && errno != EBUSY) return error_sys(err, "enable %s in %s", controllers, file);
         if (rc < 0) log_debug("enable %s in %s: busy (processes in it)", controllers, file);
     }
     return 0;

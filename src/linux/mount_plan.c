@@ -25,30 +25,44 @@ struct flag_option {
 
 static const struct flag_option flag_options[] = {
     {"defaults", false, 0},
-    {"ro", false, MS_RDONLY},          {"rw", true, MS_RDONLY},
-    {"nosuid", false, MS_NOSUID},      {"suid", true, MS_NOSUID},
-    {"nodev", false, MS_NODEV},        {"dev", true, MS_NODEV},
-    {"noexec", false, MS_NOEXEC},      {"exec", true, MS_NOEXEC},
-    {"sync", false, MS_SYNCHRONOUS},   {"async", true, MS_SYNCHRONOUS},
-    {"dirsync", false, MS_DIRSYNC},    {"remount", false, MS_REMOUNT},
-    {"mand", false, MS_MANDLOCK},      {"nomand", true, MS_MANDLOCK},
-    {"noatime", false, MS_NOATIME},    {"atime", true, MS_NOATIME},
-    {"nodiratime", false, MS_NODIRATIME}, {"diratime", true, MS_NODIRATIME},
-    {"relatime", false, MS_RELATIME},  {"norelatime", true, MS_RELATIME},
-    {"strictatime", false, MS_STRICTATIME}, {"nostrictatime", true, MS_STRICTATIME},
-    {"lazytime", false, MS_LAZYTIME},  {"nolazytime", true, MS_LAZYTIME},
-    {"silent", false, MS_SILENT},      {"loud", true, MS_SILENT},
-    {"iversion", false, MS_I_VERSION}, {"noiversion", true, MS_I_VERSION},
+    {"ro", false, MS_RDONLY},
+    {"rw", true, MS_RDONLY},
+    {"nosuid", false, MS_NOSUID},
+    {"suid", true, MS_NOSUID},
+    {"nodev", false, MS_NODEV},
+    {"dev", true, MS_NODEV},
+    {"noexec", false, MS_NOEXEC},
+    {"exec", true, MS_NOEXEC},
+    {"sync", false, MS_SYNCHRONOUS},
+    {"async", true, MS_SYNCHRONOUS},
+    {"dirsync", false, MS_DIRSYNC},
+    {"remount", false, MS_REMOUNT},
+    {"mand", false, MS_MANDLOCK},
+    {"nomand", true, MS_MANDLOCK},
+    {"noatime", false, MS_NOATIME},
+    {"atime", true, MS_NOATIME},
+    {"nodiratime", false, MS_NODIRATIME},
+    {"diratime", true, MS_NODIRATIME},
+    {"relatime", false, MS_RELATIME},
+    {"norelatime", true, MS_RELATIME},
+    {"strictatime", false, MS_STRICTATIME},
+    {"nostrictatime", true, MS_STRICTATIME},
+    {"lazytime", false, MS_LAZYTIME},
+    {"nolazytime", true, MS_LAZYTIME},
+    {"silent", false, MS_SILENT},
+    {"loud", true, MS_SILENT},
+    {"iversion", false, MS_I_VERSION},
+    {"noiversion", true, MS_I_VERSION},
     {"nosymfollow", false, MS_NOSYMFOLLOW},
 };
 
 /* Options runc and crun know that need mount_setattr, copy-up or id-mapped
  * mounts: refused until nsrun implements them, never passed on as data. */
 static const char *const later_options[] = {
-    "rro", "rrw", "rnosuid", "rsuid", "rnodev", "rdev", "rnoexec", "rexec",
-    "rnodiratime", "rdiratime", "rrelatime", "rnorelatime", "rnoatime", "ratime",
-    "rstrictatime", "rnostrictatime", "rnosymfollow", "rsymfollow", "tmpcopyup",
-    "idmap", "ridmap",
+    "rro",       "rrw",    "rnosuid",      "rsuid",          "rnodev",       "rdev",
+    "rnoexec",   "rexec",  "rnodiratime",  "rdiratime",      "rrelatime",    "rnorelatime",
+    "rnoatime",  "ratime", "rstrictatime", "rnostrictatime", "rnosymfollow", "rsymfollow",
+    "tmpcopyup", "idmap",  "ridmap",
 };
 
 int mount_options_parse(const struct spec_strings *options, struct arena **arena,
@@ -66,8 +80,10 @@ int mount_options_parse(const struct spec_strings *options, struct arena **arena
         for (size_t k = 0; k < ARRAY_LEN(flag_options) && !known; k++) {
             if (strcmp(opt, flag_options[k].name) != 0) continue;
             known = true;
-            if (flag_options[k].clear) out->flags &= ~flag_options[k].flag;
-            else out->flags |= flag_options[k].flag;
+            if (flag_options[k].clear)
+                out->flags &= ~flag_options[k].flag;
+            else
+                out->flags |= flag_options[k].flag;
         }
         if (known) continue;
         if (strcmp(opt, "bind") == 0 || strcmp(opt, "rbind") == 0) {
@@ -295,9 +311,9 @@ static int plan_devices(const struct mount_plan_input *in, struct mount_plan *pl
     static const struct {
         const char *link, *target;
     } links[] = {
-        {"/dev/fd", "/proc/self/fd"},         {"/dev/stdin", "/proc/self/fd/0"},
-        {"/dev/stdout", "/proc/self/fd/1"},   {"/dev/stderr", "/proc/self/fd/2"},
-        {"/dev/ptmx", "pts/ptmx"},            {"/dev/core", "/proc/kcore"},
+        {"/dev/fd", "/proc/self/fd"},       {"/dev/stdin", "/proc/self/fd/0"},
+        {"/dev/stdout", "/proc/self/fd/1"}, {"/dev/stderr", "/proc/self/fd/2"},
+        {"/dev/ptmx", "pts/ptmx"},          {"/dev/core", "/proc/kcore"},
     };
     for (size_t i = 0; i < ARRAY_LEN(links); i++) {
         if (strcmp(links[i].link, "/dev/core") == 0 && !in->host_has_kcore) continue;
@@ -317,7 +333,8 @@ static bool dev_is_bound(const struct spec *spec)
         if (strcmp(m->destination, "/dev") != 0) continue;
         if (m->type && strcmp(m->type, "bind") == 0) return true;
         for (size_t j = 0; j < m->options.len; j++)
-            if (strcmp(m->options.items[j], "bind") == 0 || strcmp(m->options.items[j], "rbind") == 0)
+            if (strcmp(m->options.items[j], "bind") == 0 ||
+                strcmp(m->options.items[j], "rbind") == 0)
                 return true;
     }
     return false;
@@ -332,8 +349,10 @@ static void move_late_remounts(struct mount_plan *plan)
     if (!late) return; /* keeps the order; the remount then precedes the fill */
     for (size_t i = 0; i < plan->n; i++) {
         struct mount_step *s = &plan->steps[i];
-        if (s->kind == STEP_REMOUNT) late[n_late++] = *s;
-        else plan->steps[w++] = *s;
+        if (s->kind == STEP_REMOUNT)
+            late[n_late++] = *s;
+        else
+            plan->steps[w++] = *s;
     }
     memcpy(plan->steps + w, late, n_late * sizeof *late);
 }

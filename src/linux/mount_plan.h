@@ -25,10 +25,10 @@ enum mount_step_kind {
 
 struct mount_step {
     enum mount_step_kind kind;
-    const char *dest;   /* path inside the container */
+    const char *dest; /* path inside the container */
     const char *source;
     const char *fstype;
-    const char *target; /* STEP_SYMLINK */
+    const char *target;        /* STEP_SYMLINK */
     unsigned long flags;       /* MS_* */
     unsigned long propagation; /* STEP_PROPAGATE */
     bool recursive;            /* STEP_BIND: rbind */
@@ -38,7 +38,7 @@ struct mount_step {
     dev_t dev;
     uid_t uid;
     gid_t gid;
-    int spec_index;            /* mounts[i] it comes from, or -1 */
+    int spec_index; /* mounts[i] it comes from, or -1 */
 };
 
 struct mount_plan {
@@ -55,8 +55,7 @@ struct mount_plan_input {
     bool host_has_kcore;         /* /dev/core -> /proc/kcore as runc makes it */
 };
 
-int mount_plan_build(const struct mount_plan_input *in, struct mount_plan *plan,
-                     struct error *err);
+int mount_plan_build(const struct mount_plan_input *in, struct mount_plan *plan, struct error *err);
 void mount_plan_free(struct mount_plan *plan);
 
 /* Parses a mount's options into MS_* flags, propagation, bind/rbind and the

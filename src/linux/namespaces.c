@@ -18,7 +18,7 @@
 /* setns order: the user namespace first, so that the joiner holds
  * capabilities over what that namespace owns; the mount namespace last,
  * since joining it changes what paths mean. */
-static const enum ns_type join_order[] = {NS_USER, NS_IPC, NS_UTS,  NS_NET,
+static const enum ns_type join_order[] = {NS_USER, NS_IPC,    NS_UTS,  NS_NET,
                                           NS_PID,  NS_CGROUP, NS_TIME, NS_MOUNT};
 
 void ns_plan_make(const struct spec *spec, struct ns_plan *plan)
@@ -48,7 +48,8 @@ void ns_plan_make(const struct spec *spec, struct ns_plan *plan)
     plan->unshare_flags = new_flags;
     plan->fork_after = (new_flags & (CLONE_NEWPID | CLONE_NEWTIME)) != 0;
     for (size_t i = 0; i < plan->n_joins; i++)
-        if (plan->joins[i].type == NS_PID || plan->joins[i].type == NS_TIME) plan->fork_after = true;
+        if (plan->joins[i].type == NS_PID || plan->joins[i].type == NS_TIME)
+            plan->fork_after = true;
 }
 
 int ns_open_joins(struct ns_plan *plan, struct error *err)
@@ -57,11 +58,10 @@ int ns_open_joins(struct ns_plan *plan, struct error *err)
         struct ns_join *j = &plan->joins[i];
         j->fd = open(j->path, O_RDONLY | O_CLOEXEC);
         if (j->fd < 0)
-            return error_sys(err, "linux.namespaces: %s namespace %s",
-                             ns_type_spec_name(j->type), j->path);
+            return error_sys(err, "linux.namespaces: %s namespace %s", ns_type_spec_name(j->type),
+                             j->path);
         int type = ioctl(j->fd, NS_GET_NSTYPE);
-        if (type < 0)
-            return error_set(err, 0, "linux.namespaces: %s is not a namespace", j->path);
+        if (type < 0) return error_set(err, 0, "linux.namespaces: %s is not a namespace", j->path);
         if (type != ns_type_clone_flag(j->type)) {
             const char *actual = "other";
             for (int t = 0; t < NS_COUNT; t++)

@@ -15,15 +15,15 @@ struct ns_join {
 };
 
 struct ns_plan {
-    int clone_flags;   /* CLONE_NEW* given to clone3 */
-    int unshare_flags; /* CLONE_NEW* the child unshares after its joins */
-    bool new_user;     /* the parent writes the id maps */
-    bool join_user;    /* the init enters an existing user namespace */
-    bool late_cgroup;  /* CLONE_NEWCGROUP after the child joined its cgroups,
-                          so that the namespace's root is the container's cgroup */
-    bool fork_after;   /* joined or unshared pid/time namespaces only apply to
-                          children: the child forks and its child is the init */
-    bool has_mount;    /* the container has a mount namespace of its own */
+    int clone_flags;                /* CLONE_NEW* given to clone3 */
+    int unshare_flags;              /* CLONE_NEW* the child unshares after its joins */
+    bool new_user;                  /* the parent writes the id maps */
+    bool join_user;                 /* the init enters an existing user namespace */
+    bool late_cgroup;               /* CLONE_NEWCGROUP after the child joined its cgroups,
+                                       so that the namespace's root is the container's cgroup */
+    bool fork_after;                /* joined or unshared pid/time namespaces only apply to
+                                       children: the child forks and its child is the init */
+    bool has_mount;                 /* the container has a mount namespace of its own */
     struct ns_join joins[NS_COUNT]; /* in setns order */
     size_t n_joins;
 };

@@ -101,8 +101,11 @@ int process_find_executable(const struct spec *spec, char out[PATH_MAX], struct 
     if (strchr(name, '/')) {
         int e = check_executable(name);
         if (e == ENOENT || e == ENOTDIR)
-            return error_set(err, 0, "exec: \"%s\": stat %s: no such file or directory", name, name);
-        if (e) return error_set(err, 0, "exec: \"%s\": %s", name, e == EACCES ? "permission denied" : strerror(e));
+            return error_set(err, 0, "exec: \"%s\": stat %s: no such file or directory", name,
+                             name);
+        if (e)
+            return error_set(err, 0, "exec: \"%s\": %s", name,
+                             e == EACCES ? "permission denied" : strerror(e));
         snprintf(out, PATH_MAX, "%s", name);
         return 0;
     }

@@ -63,8 +63,9 @@ static unsigned long mount_flags_of(int fd)
     static const struct {
         unsigned long st, ms;
     } map[] = {
-        {ST_RDONLY, MS_RDONLY},     {ST_NOSUID, MS_NOSUID},         {ST_NODEV, MS_NODEV},
-        {ST_NOEXEC, MS_NOEXEC},     {ST_NOATIME, MS_NOATIME},       {ST_NODIRATIME, MS_NODIRATIME},
+        {ST_RDONLY, MS_RDONLY},     {ST_NOSUID, MS_NOSUID},
+        {ST_NODEV, MS_NODEV},       {ST_NOEXEC, MS_NOEXEC},
+        {ST_NOATIME, MS_NOATIME},   {ST_NODIRATIME, MS_NODIRATIME},
         {ST_RELATIME, MS_RELATIME}, {ST_NOSYMFOLLOW, MS_NOSYMFOLLOW},
     };
     unsigned long flags = 0;
@@ -116,8 +117,9 @@ static int do_bind(struct rootfs *r, const struct mount_step *s, struct error *e
     if (src < 0) return -1;
     struct stat st;
     if (fstat(src, &st) < 0) return error_sys(err, "stat %s", s->source);
-    _cleanup_close_ int dst = S_ISDIR(st.st_mode) ? path_mkdir_in_root(r->rootfd, s->dest, 0755, err)
-                                                  : path_mkfile_in_root(r->rootfd, s->dest, 0644, err);
+    _cleanup_close_ int dst = S_ISDIR(st.st_mode)
+                                  ? path_mkdir_in_root(r->rootfd, s->dest, 0755, err)
+                                  : path_mkfile_in_root(r->rootfd, s->dest, 0644, err);
     if (dst < 0) return error_wrap(err, "bind %s on %s", s->source, s->dest);
     unsigned long flags = MS_BIND | (s->recursive ? MS_REC : 0);
     if (mount(path_of_fd(src).str, path_of_fd(dst).str, NULL, flags, NULL) < 0)

@@ -30,9 +30,12 @@ static int action_of(const char *name, bool has_ret, uint32_t ret, uint32_t *out
         const char *name;
         uint32_t action;
     } actions[] = {
-        {"SCMP_ACT_KILL", SCMP_ACT_KILL_THREAD},     {"SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD},
-        {"SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS}, {"SCMP_ACT_TRAP", SCMP_ACT_TRAP},
-        {"SCMP_ACT_ALLOW", SCMP_ACT_ALLOW},           {"SCMP_ACT_LOG", SCMP_ACT_LOG},
+        {"SCMP_ACT_KILL", SCMP_ACT_KILL_THREAD},
+        {"SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD},
+        {"SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS},
+        {"SCMP_ACT_TRAP", SCMP_ACT_TRAP},
+        {"SCMP_ACT_ALLOW", SCMP_ACT_ALLOW},
+        {"SCMP_ACT_LOG", SCMP_ACT_LOG},
     };
     if (strcmp(name, "SCMP_ACT_ERRNO") == 0) {
         *out = SCMP_ACT_ERRNO(has_ret ? ret : EPERM);
@@ -56,8 +59,12 @@ static int operator_of(const char *name, enum scmp_compare *out)
         const char *name;
         enum scmp_compare op;
     } ops[] = {
-        {"SCMP_CMP_NE", SCMP_CMP_NE}, {"SCMP_CMP_LT", SCMP_CMP_LT}, {"SCMP_CMP_LE", SCMP_CMP_LE},
-        {"SCMP_CMP_EQ", SCMP_CMP_EQ}, {"SCMP_CMP_GE", SCMP_CMP_GE}, {"SCMP_CMP_GT", SCMP_CMP_GT},
+        {"SCMP_CMP_NE", SCMP_CMP_NE},
+        {"SCMP_CMP_LT", SCMP_CMP_LT},
+        {"SCMP_CMP_LE", SCMP_CMP_LE},
+        {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+        {"SCMP_CMP_GE", SCMP_CMP_GE},
+        {"SCMP_CMP_GT", SCMP_CMP_GT},
         {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
     };
     for (size_t i = 0; i < ARRAY_LEN(ops); i++)
@@ -135,8 +142,7 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t action, int nr, const struct s
                     unsigned n, const char *name, size_t rule, struct error *err)
 {
     int rc = seccomp_rule_add_array(ctx, action, nr, n, conds);
-    if (rc < 0)
-        return error_set(err, -rc, FIELD ".syscalls[%zu]: add a rule for %s", rule, name);
+    if (rc < 0) return error_set(err, -rc, FIELD ".syscalls[%zu]: add a rule for %s", rule, name);
     return 0;
 }
 
@@ -146,8 +152,10 @@ static int add_syscall_rules(scmp_filter_ctx ctx, const struct spec_seccomp *spe
     const struct spec_seccomp_syscall *sc = &spec->syscalls[i];
     uint32_t action;
     if (strcmp(sc->action, "SCMP_ACT_NOTIFY") == 0)
-        return error_set(err, 0, FIELD ".syscalls[%zu].action: SCMP_ACT_NOTIFY is not supported "
-                                 "by this version of nsrun", i);
+        return error_set(err, 0,
+                         FIELD ".syscalls[%zu].action: SCMP_ACT_NOTIFY is not supported "
+                               "by this version of nsrun",
+                         i);
     if (action_of(sc->action, sc->has_errno_ret, sc->errno_ret, &action) < 0)
         return error_set(err, 0, FIELD ".syscalls[%zu].action: unknown action \"%s\"", i,
                          sc->action);
@@ -209,16 +217,16 @@ static int build(scmp_filter_ctx ctx, const struct spec_seccomp *spec, uint32_t 
     return export_program(ctx, out, err);
 }
 
-int seccomp_compile(const struct spec_seccomp *spec, struct seccomp_program *out,
-                    struct error *err)
+int seccomp_compile(const struct spec_seccomp *spec, struct seccomp_program *out, struct error *err)
 {
     memset(out, 0, sizeof *out);
     uint32_t default_action;
     if (spec->listener_path && *spec->listener_path)
         return error_set(err, 0, FIELD ".listenerPath: not supported by this version of nsrun");
     if (strcmp(spec->default_action, "SCMP_ACT_NOTIFY") == 0)
-        return error_set(err, 0, FIELD ".defaultAction: SCMP_ACT_NOTIFY is not supported by this "
-                                 "version of nsrun");
+        return error_set(err, 0,
+                         FIELD ".defaultAction: SCMP_ACT_NOTIFY is not supported by this "
+                               "version of nsrun");
     if (action_of(spec->default_action, spec->has_default_errno_ret, spec->default_errno_ret,
                   &default_action) < 0)
         return error_set(err, 0, FIELD ".defaultAction: unknown action \"%s\"",

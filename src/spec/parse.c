@@ -24,8 +24,7 @@ static int parse_id_mapping(struct reader *r, json_t *m, void *items, size_t i)
     return 0;
 }
 
-int parse_id_mappings(struct reader *r, json_t *obj, const char *key,
-                      struct spec_id_mappings *out)
+int parse_id_mappings(struct reader *r, json_t *obj, const char *key, struct spec_id_mappings *out)
 {
     return rd_list(r, obj, key, sizeof *out->items, &out->items, &out->len, parse_id_mapping);
 }
@@ -220,7 +219,9 @@ static int parse_process(struct reader *r, json_t *doc, struct spec *spec)
         rd_object(r, proc, "consoleSize", &console) < 0 || parse_user(r, proc, &p->user) < 0 ||
         rd_strings(r, proc, "args", &p->args) < 0 || parse_env(r, proc, p) < 0 ||
         rd_require(r, proc, "cwd") < 0 || rd_string(r, proc, "cwd", &p->cwd) < 0 ||
-        parse_capabilities(r, proc, p) < 0 || rd_list(r, proc, "rlimits", sizeof *p->rlimits, &p->rlimits, &p->n_rlimits, parse_rlimit) < 0 ||
+        parse_capabilities(r, proc, p) < 0 ||
+        rd_list(r, proc, "rlimits", sizeof *p->rlimits, &p->rlimits, &p->n_rlimits, parse_rlimit) <
+            0 ||
         rd_bool(r, proc, "noNewPrivileges", &p->no_new_privileges) < 0 ||
         rd_string(r, proc, "apparmorProfile", &p->apparmor_profile) < 0 ||
         rd_i32(r, proc, "oomScoreAdj", &p->oom_score_adj, &p->has_oom_score_adj) < 0 ||
@@ -244,7 +245,8 @@ static int parse_process(struct reader *r, json_t *doc, struct spec *spec)
             return -1;
         rd_pop(r, a);
     }
-    if (p->cwd[0] != '/') return rd_fail_key(r, "cwd", "must be an absolute path, got \"%s\"", p->cwd);
+    if (p->cwd[0] != '/')
+        return rd_fail_key(r, "cwd", "must be an absolute path, got \"%s\"", p->cwd);
     if (p->has_oom_score_adj && (p->oom_score_adj < -1000 || p->oom_score_adj > 1000))
         return rd_fail_key(r, "oomScoreAdj", "must be between -1000 and 1000");
     rd_pop(r, mark);
@@ -272,8 +274,8 @@ static int parse_hooks(struct reader *r, json_t *doc, struct spec *spec)
     size_t mark = rd_push_key(r, "hooks");
     for (int k = 0; k < HOOK_KIND_COUNT; k++) {
         struct spec_hook_list *list = &spec->hooks[k];
-        if (rd_list(r, hooks, hook_kind_name((enum hook_kind)k), sizeof *list->items,
-                    &list->items, &list->len, parse_hook) < 0)
+        if (rd_list(r, hooks, hook_kind_name((enum hook_kind)k), sizeof *list->items, &list->items,
+                    &list->len, parse_hook) < 0)
             return -1;
     }
     rd_pop(r, mark);
@@ -306,8 +308,7 @@ static int parse_document(struct reader *r, json_t *doc, struct spec *spec)
     return 0;
 }
 
-int spec_parse(struct spec *spec, const char *json, size_t len, const char *name,
-               struct error *err)
+int spec_parse(struct spec *spec, const char *json, size_t len, const char *name, struct error *err)
 {
     memset(spec, 0, sizeof *spec);
     json_error_t jerr;

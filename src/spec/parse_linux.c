@@ -31,11 +31,15 @@ static int parse_time_offsets(struct reader *r, json_t *linux, struct spec_linux
     size_t mark = rd_push_key(r, "timeOffsets");
     const char *clock;
     json_t *v;
-    json_object_foreach(offsets, clock, v) {
+    json_object_foreach(offsets, clock, v)
+    {
         struct spec_time_offset *off;
-        if (strcmp(clock, "monotonic") == 0) off = &out->time_monotonic;
-        else if (strcmp(clock, "boottime") == 0) off = &out->time_boottime;
-        else return rd_fail_key(r, clock, "unknown clock (expected monotonic or boottime)");
+        if (strcmp(clock, "monotonic") == 0)
+            off = &out->time_monotonic;
+        else if (strcmp(clock, "boottime") == 0)
+            off = &out->time_boottime;
+        else
+            return rd_fail_key(r, clock, "unknown clock (expected monotonic or boottime)");
         size_t c = rd_push_key(r, clock);
         if (!json_is_object(v)) return rd_fail(r, "expected an object");
         off->has = true;
@@ -68,7 +72,8 @@ static int parse_device(struct reader *r, json_t *o, void *items, size_t i)
     if (dev->path[0] != '/') return rd_fail_key(r, "path", "must be an absolute path");
     if (dev->type != 'p') {
         if (rd_require(r, o, "major") < 0 || rd_require(r, o, "minor") < 0) return -1;
-        if (dev->major < 0 || dev->minor < 0) return rd_fail(r, "major and minor must not be negative");
+        if (dev->major < 0 || dev->minor < 0)
+            return rd_fail(r, "major and minor must not be negative");
     }
     return 0;
 }
@@ -146,9 +151,13 @@ static int parse_personality(struct reader *r, json_t *linux, struct spec_linux 
     if (rd_require(r, o, "domain") < 0 || rd_string(r, o, "domain", &p->domain) < 0 ||
         rd_strings(r, o, "flags", &p->flags) < 0)
         return -1;
-    if (strcmp(p->domain, "LINUX") == 0) p->domain_value = PER_LINUX;
-    else if (strcmp(p->domain, "LINUX32") == 0) p->domain_value = PER_LINUX32;
-    else return rd_fail_key(r, "domain", "unknown domain \"%s\" (expected LINUX or LINUX32)", p->domain);
+    if (strcmp(p->domain, "LINUX") == 0)
+        p->domain_value = PER_LINUX;
+    else if (strcmp(p->domain, "LINUX32") == 0)
+        p->domain_value = PER_LINUX32;
+    else
+        return rd_fail_key(r, "domain", "unknown domain \"%s\" (expected LINUX or LINUX32)",
+                           p->domain);
     rd_pop(r, mark);
     return 0;
 }
@@ -165,7 +174,8 @@ static int parse_net_devices(struct reader *r, json_t *linux, struct spec_linux 
     size_t mark = rd_push_key(r, "netDevices");
     const char *host_name;
     json_t *v;
-    json_object_foreach(o, host_name, v) {
+    json_object_foreach(o, host_name, v)
+    {
         struct spec_key_value *kv = &out->net_devices.items[out->net_devices.len++];
         size_t item = rd_push_key(r, host_name);
         if (!json_is_object(v)) return rd_fail(r, "expected an object");
@@ -209,7 +219,8 @@ int parse_linux(struct reader *r, json_t *linux, struct spec_linux *out)
         rd_key_values(r, linux, "sysctl", &out->sysctl) < 0 || parse_seccomp(r, linux, out) < 0 ||
         rd_string(r, linux, "rootfsPropagation", &out->rootfs_propagation) < 0 ||
         parse_paths(r, linux, "maskedPaths", &out->masked_paths, &out->has_masked_paths) < 0 ||
-        parse_paths(r, linux, "readonlyPaths", &out->readonly_paths, &out->has_readonly_paths) < 0 ||
+        parse_paths(r, linux, "readonlyPaths", &out->readonly_paths, &out->has_readonly_paths) <
+            0 ||
         rd_string(r, linux, "mountLabel", &out->mount_label) < 0 ||
         parse_personality(r, linux, out) < 0 || parse_net_devices(r, linux, out) < 0)
         return -1;

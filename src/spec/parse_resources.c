@@ -43,9 +43,9 @@ static int parse_memory(struct reader *r, json_t *res, struct spec_resources *ou
     out->has_memory = true;
     struct spec_memory *m = &out->memory;
     size_t mark = rd_push_key(r, "memory");
-    if (opt_i64(r, o, "limit", &m->limit) < 0 || opt_i64(r, o, "reservation", &m->reservation) < 0 ||
-        opt_i64(r, o, "swap", &m->swap) < 0 || opt_i64(r, o, "kernel", &m->kernel) < 0 ||
-        opt_i64(r, o, "kernelTCP", &m->kernel_tcp) < 0 ||
+    if (opt_i64(r, o, "limit", &m->limit) < 0 ||
+        opt_i64(r, o, "reservation", &m->reservation) < 0 || opt_i64(r, o, "swap", &m->swap) < 0 ||
+        opt_i64(r, o, "kernel", &m->kernel) < 0 || opt_i64(r, o, "kernelTCP", &m->kernel_tcp) < 0 ||
         opt_u64(r, o, "swappiness", &m->swappiness) < 0 ||
         opt_bool(r, o, "disableOOMKiller", &m->disable_oom_killer) < 0 ||
         opt_bool(r, o, "useHierarchy", &m->use_hierarchy) < 0 ||
@@ -99,8 +99,7 @@ static int parse_throttle_device(struct reader *r, json_t *o, void *items, size_
 static int parse_throttles(struct reader *r, json_t *o, const char *key,
                            struct spec_throttle_list *out)
 {
-    return rd_list(r, o, key, sizeof *out->items, &out->items, &out->len,
-                      parse_throttle_device);
+    return rd_list(r, o, key, sizeof *out->items, &out->items, &out->len, parse_throttle_device);
 }
 
 static int parse_block_io(struct reader *r, json_t *res, struct spec_resources *out)
@@ -111,9 +110,10 @@ static int parse_block_io(struct reader *r, json_t *res, struct spec_resources *
     out->has_block_io = true;
     struct spec_block_io *b = &out->block_io;
     size_t mark = rd_push_key(r, "blockIO");
-    if (opt_u64(r, o, "weight", &b->weight) < 0 || opt_u64(r, o, "leafWeight", &b->leaf_weight) < 0 ||
+    if (opt_u64(r, o, "weight", &b->weight) < 0 ||
+        opt_u64(r, o, "leafWeight", &b->leaf_weight) < 0 ||
         rd_list(r, o, "weightDevice", sizeof *b->weight_devices, &b->weight_devices,
-                   &b->n_weight_devices, parse_weight_device) < 0 ||
+                &b->n_weight_devices, parse_weight_device) < 0 ||
         parse_throttles(r, o, "throttleReadBpsDevice", &b->read_bps) < 0 ||
         parse_throttles(r, o, "throttleWriteBpsDevice", &b->write_bps) < 0 ||
         parse_throttles(r, o, "throttleReadIOPSDevice", &b->read_iops) < 0 ||
@@ -127,7 +127,8 @@ static int parse_hugepage_limit(struct reader *r, json_t *o, void *items, size_t
 {
     struct spec_hugepage_limit *h = (struct spec_hugepage_limit *)items + i;
     if (rd_require(r, o, "pageSize") < 0 || rd_require(r, o, "limit") < 0 ||
-        rd_string(r, o, "pageSize", &h->page_size) < 0 || rd_u64(r, o, "limit", &h->limit, NULL) < 0)
+        rd_string(r, o, "pageSize", &h->page_size) < 0 ||
+        rd_u64(r, o, "limit", &h->limit, NULL) < 0)
         return -1;
     return 0;
 }
@@ -150,7 +151,7 @@ static int parse_network(struct reader *r, json_t *res, struct spec_resources *o
     size_t mark = rd_push_key(r, "network");
     if (opt_u64(r, o, "classID", &out->net_class_id) < 0 ||
         rd_list(r, o, "priorities", sizeof *out->net_priorities, &out->net_priorities,
-                   &out->n_net_priorities, parse_net_priority) < 0)
+                &out->n_net_priorities, parse_net_priority) < 0)
         return -1;
     rd_pop(r, mark);
     return 0;
@@ -167,7 +168,8 @@ static int parse_rdma(struct reader *r, json_t *res, struct spec_resources *out)
     size_t mark = rd_push_key(r, "rdma");
     const char *device;
     json_t *v;
-    json_object_foreach(o, device, v) {
+    json_object_foreach(o, device, v)
+    {
         struct spec_rdma *rd = &out->rdma[out->n_rdma++];
         size_t item = rd_push_key(r, device);
         if (!json_is_object(v)) return rd_fail(r, "expected an object");
@@ -184,20 +186,20 @@ static int parse_rdma(struct reader *r, json_t *res, struct spec_resources *out)
 int parse_resources(struct reader *r, json_t *res, struct spec_resources *out)
 {
     json_t *pids;
-    if (rd_list(r, res, "devices", sizeof *out->devices, &out->devices,
-                   &out->n_devices, parse_device_rule) < 0 ||
+    if (rd_list(r, res, "devices", sizeof *out->devices, &out->devices, &out->n_devices,
+                parse_device_rule) < 0 ||
         parse_memory(r, res, out) < 0 || parse_cpu(r, res, out) < 0 ||
         rd_object(r, res, "pids", &pids) < 0 || parse_block_io(r, res, out) < 0 ||
-        rd_list(r, res, "hugepageLimits", sizeof *out->hugepage_limits,
-                   &out->hugepage_limits, &out->n_hugepage_limits,
-                   parse_hugepage_limit) < 0 ||
+        rd_list(r, res, "hugepageLimits", sizeof *out->hugepage_limits, &out->hugepage_limits,
+                &out->n_hugepage_limits, parse_hugepage_limit) < 0 ||
         parse_network(r, res, out) < 0 || parse_rdma(r, res, out) < 0 ||
         rd_key_values(r, res, "unified", &out->unified) < 0)
         return -1;
     if (pids) {
         size_t mark = rd_push_key(r, "pids");
         out->has_pids = true;
-        if (rd_require(r, pids, "limit") < 0 || rd_i64(r, pids, "limit", &out->pids_limit, NULL) < 0)
+        if (rd_require(r, pids, "limit") < 0 ||
+            rd_i64(r, pids, "limit", &out->pids_limit, NULL) < 0)
             return -1;
         rd_pop(r, mark);
     }

@@ -13,7 +13,8 @@ size_t rd_push_key(struct reader *r, const char *key)
 {
     size_t old = r->path_len;
     int n = snprintf(r->path + old, sizeof r->path - old, "%s%s", old ? "." : "", key);
-    if (n > 0) r->path_len = old + (size_t)n < sizeof r->path ? old + (size_t)n : sizeof r->path - 1;
+    if (n > 0)
+        r->path_len = old + (size_t)n < sizeof r->path ? old + (size_t)n : sizeof r->path - 1;
     return old;
 }
 
@@ -21,7 +22,8 @@ size_t rd_push_index(struct reader *r, size_t index)
 {
     size_t old = r->path_len;
     int n = snprintf(r->path + old, sizeof r->path - old, "[%zu]", index);
-    if (n > 0) r->path_len = old + (size_t)n < sizeof r->path ? old + (size_t)n : sizeof r->path - 1;
+    if (n > 0)
+        r->path_len = old + (size_t)n < sizeof r->path ? old + (size_t)n : sizeof r->path - 1;
     return old;
 }
 
@@ -35,8 +37,7 @@ static int fail_v(struct reader *r, const char *fmt, va_list ap)
 {
     char msg[512];
     vsnprintf(msg, sizeof msg, fmt, ap);
-    if (r->path_len)
-        return error_set(r->err, 0, "%s: %s: %s", r->file, r->path, msg);
+    if (r->path_len) return error_set(r->err, 0, "%s: %s: %s", r->file, r->path, msg);
     return error_set(r->err, 0, "%s: %s", r->file, msg);
 }
 
@@ -240,7 +241,8 @@ int rd_key_values(struct reader *r, json_t *obj, const char *key, struct spec_ke
     size_t i = 0;
     const char *k;
     json_t *v;
-    json_object_foreach(map, k, v) {
+    json_object_foreach(map, k, v)
+    {
         if (!json_is_string(v)) {
             rd_fail_key(r, k, "expected a string");
             rd_pop(r, mark);

@@ -11,10 +11,10 @@
 #include "spec/spec.h"
 
 struct reader {
-    const char *file;      /* "config.json" */
-    char path[512];        /* path of the value being read, "linux.namespaces[2]" */
+    const char *file; /* "config.json" */
+    char path[512];   /* path of the value being read, "linux.namespaces[2]" */
     size_t path_len;
-    struct arena **arena;  /* where arrays are allocated */
+    struct arena **arena; /* where arrays are allocated */
     struct error *err;
 };
 

@@ -98,16 +98,18 @@ static int validate_resources(const struct spec_resources *r, struct error *err)
  * (as runc allows them): what the host shares must not change. */
 static int validate_sysctl(const struct spec *spec, const char *key, struct error *err)
 {
-    static const char *const ipc_keys[] = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
-                                           "kernel.sem",    "kernel.shmall", "kernel.shmmax",
-                                           "kernel.shmmni", "kernel.shm_rmid_forced"};
+    static const char *const ipc_keys[] = {
+        "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
+        "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced"};
     char field[320];
     snprintf(field, sizeof field, "linux.sysctl.%s", key);
     if (!*key || strstr(key, "..") || strchr(key, '/') || key[0] == '.')
         return fail(err, field, "not a sysctl name");
     enum ns_type needs = NS_COUNT;
-    if (strncmp(key, "net.", 4) == 0) needs = NS_NET;
-    else if (strncmp(key, "fs.mqueue.", 10) == 0) needs = NS_IPC;
+    if (strncmp(key, "net.", 4) == 0)
+        needs = NS_NET;
+    else if (strncmp(key, "fs.mqueue.", 10) == 0)
+        needs = NS_IPC;
     else if (strcmp(key, "kernel.hostname") == 0 || strcmp(key, "kernel.domainname") == 0)
         needs = NS_UTS;
     for (size_t i = 0; i < sizeof ipc_keys / sizeof *ipc_keys; i++)

@@ -122,8 +122,10 @@ int path_mkparent_in_root(int rootfd, const char *path, char name[PATH_NAME_SIZE
     if (!path_is_plain_name(base)) return error_set(err, EINVAL, "%s: not a file name", path);
     if (len >= PATH_NAME_SIZE) return error_set(err, ENAMETOOLONG, "%s", path);
     memcpy(name, base, len + 1);
-    if (slash) *slash = '\0';
-    else parent[0] = '\0';
+    if (slash)
+        *slash = '\0';
+    else
+        parent[0] = '\0';
     return path_mkdir_in_root(rootfd, parent, 0755, err);
 }
 

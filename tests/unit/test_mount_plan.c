@@ -26,7 +26,9 @@ static int load(struct spec *s, const char *json)
 static void v1_cgroup(struct cgroup *cg)
 {
     static struct cgroup_dir dirs[] = {
-        {.path = "/sys/fs/cgroup/cpu,cpuacct/c1", .name = "cpu,cpuacct", .controllers = "cpu,cpuacct"},
+        {.path = "/sys/fs/cgroup/cpu,cpuacct/c1",
+         .name = "cpu,cpuacct",
+         .controllers = "cpu,cpuacct"},
         {.path = "/sys/fs/cgroup/memory/c1", .name = "memory", .controllers = "memory"},
         {.path = "/sys/fs/cgroup/unified/c1", .name = "unified", .controllers = "", .v2 = true},
     };
@@ -87,8 +89,8 @@ static void test_v2_cgroup_mount(void)
     load(&s, "{\"ociVersion\": \"1.2.0\", \"mounts\": [{\"destination\": \"/sys/fs/cgroup\", "
              "\"type\": \"cgroup\", \"options\": [\"ro\"]}], \"linux\": {\"maskedPaths\": []}}");
     struct cgroup cg = {.n = 1};
-    cg.dirs[0] = (struct cgroup_dir){.path = "/sys/fs/cgroup/c1", .name = "cgroup", .v2 = true,
-                                     .controllers = "memory pids"};
+    cg.dirs[0] = (struct cgroup_dir){
+        .path = "/sys/fs/cgroup/c1", .name = "cgroup", .v2 = true, .controllers = "memory pids"};
     struct mount_plan p;
     struct mount_plan_input in = {.spec = &s, .cgroup = &cg, .cgroup_ns = true};
     ok(mount_plan_build(&in, &p, &err) == 0, "v2 plan (%s)", err.msg);
@@ -107,13 +109,14 @@ static void test_v2_cgroup_mount(void)
 static void test_binds_and_options(void)
 {
     struct spec s;
-    load(&s, "{\"ociVersion\": \"1.2.0\", \"mounts\": ["
-             "{\"destination\": \"/data\", \"source\": \"/srv\", \"options\": [\"rbind\", \"ro\", "
-             "\"rprivate\"]},"
-             "{\"destination\": \"/etc/x\", \"type\": \"bind\", \"source\": \"x\"},"
-             "{\"destination\": \"/dev\", \"type\": \"tmpfs\", \"options\": [\"ro\", \"mode=755\"]},"
-             "{\"destination\": \"/t\", \"type\": \"tmpfs\", \"options\": [\"noatime\", "
-             "\"atime\", \"nosuid\", \"suid\", \"size=1m\"]}]}");
+    load(&s,
+         "{\"ociVersion\": \"1.2.0\", \"mounts\": ["
+         "{\"destination\": \"/data\", \"source\": \"/srv\", \"options\": [\"rbind\", \"ro\", "
+         "\"rprivate\"]},"
+         "{\"destination\": \"/etc/x\", \"type\": \"bind\", \"source\": \"x\"},"
+         "{\"destination\": \"/dev\", \"type\": \"tmpfs\", \"options\": [\"ro\", \"mode=755\"]},"
+         "{\"destination\": \"/t\", \"type\": \"tmpfs\", \"options\": [\"noatime\", "
+         "\"atime\", \"nosuid\", \"suid\", \"size=1m\"]}]}");
     struct mount_plan p;
     struct mount_plan_input in = {.spec = &s};
     if (!ok(mount_plan_build(&in, &p, &err) == 0, "bind plan (%s)", err.msg)) return;
@@ -175,7 +178,8 @@ static void test_option_errors(void)
     load(&s, "{\"ociVersion\": \"1.2.0\", \"mounts\": [{\"destination\": \"/a\", \"type\": "
              "\"tmpfs\", \"options\": [\"tmpcopyup\"]}]}");
     ok(mount_plan_build(&in, &p, &err) < 0, "tmpcopyup refused");
-    has_str(err.msg, "mounts[0].options: option \"tmpcopyup\" is not supported", "names the option");
+    has_str(err.msg, "mounts[0].options: option \"tmpcopyup\" is not supported",
+            "names the option");
     spec_free(&s);
     load(&s, "{\"ociVersion\": \"1.2.0\", \"mounts\": [{\"destination\": \"/a\", \"options\": "
              "[\"bind\"]}]}");

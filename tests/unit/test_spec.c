@@ -28,8 +28,8 @@ static const char *check(const char *text)
     return rc < 0 ? err.msg : NULL;
 }
 
-#define BASE "\"ociVersion\": \"1.2.0\", \"root\": {\"path\": \"rootfs\"}"
-#define PROC "\"process\": {\"cwd\": \"/\", \"args\": [\"sh\"]}"
+#define BASE    "\"ociVersion\": \"1.2.0\", \"root\": {\"path\": \"rootfs\"}"
+#define PROC    "\"process\": {\"cwd\": \"/\", \"args\": [\"sh\"]}"
 #define MINIMAL "{" BASE ", " PROC ", \"linux\": {\"namespaces\": [{\"type\": \"mount\"}]}}"
 
 static void test_default_spec(void)
@@ -79,9 +79,11 @@ static void test_malformed(void)
 {
     struct spec s;
     has_str(parse(&s, "{\n  \"ociVersion\": \"1.2.0\",\n  \"root\": {\"path\": }\n}"),
-            "config.json: malformed JSON at line 3, column 20", "malformed JSON names line and column");
+            "config.json: malformed JSON at line 3, column 20",
+            "malformed JSON names line and column");
     has_str(parse(&s, ""), "malformed JSON at line", "empty file");
-    has_str(parse(&s, "[]"), "config.json: expected a JSON object at the top level", "not an object");
+    has_str(parse(&s, "[]"), "config.json: expected a JSON object at the top level",
+            "not an object");
     has_str(parse(&s, "{}"), "config.json: ociVersion: missing (required)", "ociVersion required");
     has_str(parse(&s, "{\"ociVersion\": \"2.0.0\"}"), "ociVersion: unsupported version \"2.0.0\"",
             "major version 2 refused");
@@ -110,7 +112,8 @@ static void test_field_errors(void)
          "linux.namespaces[0]: expected an object"},
         {"{" BASE ", \"process\": {\"cwd\": \"/\", \"args\": [\"sh\", 3]}}",
          "config.json: process.args[1]: expected a string"},
-        {"{" BASE ", \"process\": {\"args\": [\"sh\"]}}", "config.json: process.cwd: missing (required)"},
+        {"{" BASE ", \"process\": {\"args\": [\"sh\"]}}",
+         "config.json: process.cwd: missing (required)"},
         {"{" BASE ", \"process\": {\"cwd\": \"tmp\", \"args\": [\"sh\"]}}",
          "process.cwd: must be an absolute path, got \"tmp\""},
         {"{" BASE ", \"process\": {\"cwd\": \"/\", \"env\": [\"A=1\", \"NOEQUALS\"]}}",
@@ -166,7 +169,8 @@ static void test_field_errors(void)
          "linux.resources.blockIO.throttleReadBpsDevice[0].rate: missing (required)"},
         {"{" BASE ", \"linux\": {\"seccomp\": {\"syscalls\": []}}}",
          "linux.seccomp.defaultAction: missing (required)"},
-        {"{" BASE ", \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
+        {"{" BASE
+         ", \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
          "[{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": [{\"index\": 0}]}]}}}",
          "linux.seccomp.syscalls[0].args[0].value: missing (required)"},
         {"{" BASE ", \"linux\": {\"timeOffsets\": {\"realtime\": {\"secs\": 1}}}}",
@@ -175,7 +179,8 @@ static void test_field_errors(void)
          "linux.personality.domain: unknown domain \"BSD\""},
         {"{" BASE ", \"linux\": {\"sysctl\": {\"net.ipv4.ip_forward\": 1}}}",
          "linux.sysctl.net.ipv4.ip_forward: expected a string"},
-        {"{" BASE ", \"annotations\": {\"a\": 1}}", "config.json: annotations.a: expected a string"},
+        {"{" BASE ", \"annotations\": {\"a\": 1}}",
+         "config.json: annotations.a: expected a string"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         struct spec s;

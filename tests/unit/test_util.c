@@ -23,7 +23,8 @@ static void test_error_chain(void)
     errno = EPERM;
     error_sys(&err, "mount proc on %s", "/proc");
     error_wrap(&err, "create");
-    is_str(error_text(&err, buf, sizeof buf), "create: mount proc on /proc: Operation not permitted",
+    is_str(error_text(&err, buf, sizeof buf),
+           "create: mount proc on /proc: Operation not permitted",
            "context from the outside in, errno last");
     error_set(&err, 0, "plain");
     is_str(error_text(&err, buf, sizeof buf), "plain", "no errno, no suffix");
@@ -96,9 +97,8 @@ static void test_cgroup_paths(void)
     static const struct {
         const char *in, *out;
     } cases[] = {
-        {"/a/b", "/a/b"},   {"a//b/", "/a/b"},        {"/a/../../../b", "/b"},
-        {"/./a/./b", "/a/b"}, {"/..", "/"},         {"//t1", "/t1"},
-        {"/a/b/../c/", "/a/c"}, {"/", "/"},
+        {"/a/b", "/a/b"}, {"a//b/", "/a/b"}, {"/a/../../../b", "/b"}, {"/./a/./b", "/a/b"},
+        {"/..", "/"},     {"//t1", "/t1"},   {"/a/b/../c/", "/a/c"},  {"/", "/"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char buf[64];
@@ -158,7 +158,8 @@ static void test_cli_parse(void)
         {"preserve-fds", 0, OPT_INT, &fds, "N", ""},
     };
     const struct cli_command cmd = {.name = "t", .args = "ID"};
-    char *argv1[] = {"t", "--bundle", "/b", "ID", "--pid-file=/p", "-f", "--preserve-fds", "2", NULL};
+    char *argv1[] = {"t",  "--bundle",       "/b", "ID", "--pid-file=/p",
+                     "-f", "--preserve-fds", "2",  NULL};
     int n;
     ok(cli_parse(&cmd, opts, 4, 8, argv1, false, &n) == 0, "runc's spellings parse");
     is_str(bundle, "/b", "--bundle X");
