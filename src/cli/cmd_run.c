@@ -15,23 +15,13 @@ static int run(const struct cli_global *g, int argc, char **argv)
 {
     struct create_options o = {.bundle = "."};
     const char *console_socket = NULL;
-    const struct cli_opt opts[] = {
-        {"bundle", 'b', OPT_STRING, &o.bundle, "DIR",
-         "the bundle (default: the current directory)"},
-        {"pid-file", 0, OPT_STRING, &o.pid_file, "FILE", "write the container's pid to FILE"},
+    struct cli_opt opts[CREATE_OPTS + 2] = {
         {"detach", 'd', OPT_FLAG, &o.detach, NULL, "do not wait for the container"},
         {"keep", 0, OPT_FLAG, &o.keep, NULL, "do not remove the container when it exits"},
-        {"console-socket", 0, OPT_STRING, &console_socket, "PATH",
-         "unix socket that receives the terminal's master"},
-        {"no-pivot", 0, OPT_FLAG, &o.no_pivot, NULL,
-         "move the rootfs and chroot instead of pivot_root (rootfs on an initramfs)"},
-        {"no-new-keyring", 0, OPT_FLAG, &o.no_new_keyring, NULL,
-         "keep the caller's session keyring"},
-        {"preserve-fds", 0, OPT_INT, &o.preserve_fds, "N",
-         "pass descriptors 3 to 3+N-1 on to the container"},
     };
+    size_t n_opts = 2 + create_options(&o, &console_socket, opts + 2);
     int n;
-    int rc = cli_parse(&cmd_run, opts, sizeof opts / sizeof *opts, argc, argv, false, &n);
+    int rc = cli_parse(&cmd_run, opts, n_opts, argc, argv, false, &n);
     if (rc) return rc < 0;
     if (cli_want_args(&cmd_run, n, 1) < 0) return 1;
     o.id = argv[0];

@@ -114,18 +114,26 @@ static int fix_identity(struct launch *l, struct error *err)
     return 0;
 }
 
-char *launch_state_text(const struct launch *l, enum container_status status, pid_t pid)
+struct container_state launch_state(struct launch *l, enum container_status status, pid_t pid)
 {
     struct container_state st = {
         .pid = pid,
         .bundle = l->bundle_path,
         .rootfs = l->rootfs_path,
-        .created = (char *)l->created,
+        .created = l->created,
         .owner = l->owner,
         .annotations = json_object_get(l->spec.doc, "annotations"),
+        .cgroup = l->cgroup,
+        .has_pid_namespace = spec_namespace(&l->spec, NS_PID) != NULL,
         .status = status,
     };
     snprintf(st.id, sizeof st.id, "%s", l->opts->id);
+    return st;
+}
+
+char *launch_state_text(struct launch *l, enum container_status status, pid_t pid)
+{
+    struct container_state st = launch_state(l, status, pid);
     return state_oci_text(&st, JSON_COMPACT);
 }
 
@@ -275,18 +283,8 @@ static int write_pid_file(const char *path, pid_t pid, struct error *err)
 
 int launch_record(struct launch *l, struct error *err)
 {
-    struct container_state st = {
-        .pid = l->init_pid,
-        .start_time = pid_start_time(l->init_pid),
-        .bundle = l->bundle_path,
-        .rootfs = l->rootfs_path,
-        .created = l->created,
-        .owner = l->owner,
-        .annotations = json_object_get(l->spec.doc, "annotations"),
-        .cgroup = l->cgroup,
-        .has_pid_namespace = spec_namespace(&l->spec, NS_PID) != NULL,
-    };
-    snprintf(st.id, sizeof st.id, "%s", l->opts->id);
+    struct container_state st = launch_state(l, STATUS_CREATED, l->init_pid);
+    st.start_time = pid_start_time(l->init_pid);
     if (!st.start_time) return error_set(err, 0, "container init exited before it was recorded");
     if (state_write(l->state_fd, &st, err) < 0) return -1;
     if (l->opts->pid_file && write_pid_file(l->opts->pid_file, l->init_pid, err) < 0) return -1;

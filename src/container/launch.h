@@ -45,8 +45,10 @@ struct launch {
 /* Everything up to an init waiting to exec: state directory, spec, cgroup,
  * namespaces, the clone and the set-up reports. On failure nothing is left. */
 int launch_container(struct launch *l, struct error *err);
-/* The container's state as hooks get it, for a status and init pid. */
-char *launch_state_text(const struct launch *l, enum container_status status, pid_t pid);
+/* The container's state for a status and init pid (pointing into l), and as
+ * hooks get it. */
+struct container_state launch_state(struct launch *l, enum container_status status, pid_t pid);
+char *launch_state_text(struct launch *l, enum container_status status, pid_t pid);
 /* Writes state.json and the pid file for a launched container. */
 int launch_record(struct launch *l, struct error *err);
 /* Undoes a launch that failed part way, or a run that ended. */

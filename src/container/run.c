@@ -62,17 +62,7 @@ static void remove_after_run(struct launch *l)
     struct error err;
     _cleanup_close_ int dir_fd = state_lock_dir(l->root_fd, l->opts->id, &err);
     if (dir_fd < 0) return; /* removed by someone else */
-    struct container_state st = {
-        .pid = l->init_pid,
-        .bundle = l->bundle_path,
-        .rootfs = l->rootfs_path,
-        .created = l->created,
-        .owner = l->owner,
-        .annotations = json_object_get(l->spec.doc, "annotations"),
-        .cgroup = l->cgroup,
-        .status = STATUS_STOPPED,
-    };
-    snprintf(st.id, sizeof st.id, "%s", l->opts->id);
+    struct container_state st = launch_state(l, STATUS_STOPPED, l->init_pid);
     if (container_remove(l->root_fd, &st, &l->spec, &err) < 0)
         log_error("run: remove %s: %s", l->opts->id, err.msg);
     l->cgroup = st.cgroup; /* container_remove updated what is left to remove */

@@ -35,31 +35,32 @@ def test_run_exit_status_is_the_containers(nsrun, bundle, cid, code):
     assert nsrun("run", "-b", str(bundle.path), cid).returncode == code
 
 
-def test_run_killed_by_signal_exits_128_plus_n(nsrun, bundle, cid, tmp_path):
-    bundle.shell("echo ready; exec sleep 60")
+def run_in_foreground(nsrun, bundle, cid, tmp_path):
+    """nsrun run in the background of the test, once the container printed
+    "ready"."""
     out = tmp_path / "out"
     with open(out, "wb") as f:
         proc = subprocess.Popen([str(NSRUN), "--root", str(nsrun.root), "run", "-b",
                                  str(bundle.path), cid], stdout=f, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 10
-        while b"ready" not in out.read_bytes() and time.monotonic() < deadline:
-            time.sleep(0.02)
-        nsrun.ok("kill", cid, "KILL")
-        assert proc.wait(timeout=10) == 128 + 9
+    deadline = time.monotonic() + 10
+    while b"ready" not in out.read_bytes() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return proc
+
+
+def test_run_killed_by_signal_exits_128_plus_n(nsrun, bundle, cid, tmp_path):
+    bundle.shell("echo ready; exec sleep 60")
+    proc = run_in_foreground(nsrun, bundle, cid, tmp_path)
+    nsrun.ok("kill", cid, "KILL")
+    assert proc.wait(timeout=10) == 128 + 9
 
 
 def test_run_forwards_signals(nsrun, bundle, cid, tmp_path):
     # The shell traps TERM (PID 1 only gets signals it handles) and exits 7.
     bundle.shell("trap 'exit 7' TERM; echo ready; while :; do sleep 0.05; done")
-    out = tmp_path / "out"
-    with open(out, "wb") as f:
-        proc = subprocess.Popen([str(NSRUN), "--root", str(nsrun.root), "run", "-b",
-                                 str(bundle.path), cid], stdout=f, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 10
-        while b"ready" not in out.read_bytes() and time.monotonic() < deadline:
-            time.sleep(0.02)
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=10) == 7
+    proc = run_in_foreground(nsrun, bundle, cid, tmp_path)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=10) == 7
 
 
 def test_create_start_state_delete(nsrun, bundle, cid, tmp_path):
