@@ -242,12 +242,17 @@ static int adopt_init(struct launch *l, struct error *err)
     return l->init_pidfd < 0 ? -1 : 0;
 }
 
-/* The config goes along with the state: start, delete and exec read it
- * (hooks, the process). Written while the init sets itself up. */
+/* Written while the init sets itself up: the config, which start, delete
+ * and exec read (hooks, the process), and a first state.json without a pid,
+ * so that a create killed from here on leaves what delete needs to remove
+ * its cgroup. */
 static int keep_config(struct launch *l, struct error *err)
 {
-    return fs_write_atomic_at(l->state_fd, "config.json", l->config_text, strlen(l->config_text),
-                              0600, err);
+    if (fs_write_atomic_at(l->state_fd, "config.json", l->config_text, strlen(l->config_text),
+                           0600, err) < 0)
+        return -1;
+    struct container_state st = launch_state(l, STATUS_CREATING, 0);
+    return state_write(l->state_fd, &st, err);
 }
 
 int launch_container(struct launch *l, struct error *err)

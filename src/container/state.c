@@ -188,8 +188,17 @@ bool state_init_alive(const struct container_state *st)
     return st->pid > 0 && st->start_time && pid_start_time(st->pid) == st->start_time;
 }
 
+/* Whether a creation is still under way: its creator holds the lock. */
+static bool being_created(int dir_fd)
+{
+    if (flock(dir_fd, LOCK_EX | LOCK_NB) < 0) return true;
+    flock(dir_fd, LOCK_UN);
+    return false;
+}
+
 static enum container_status derive_status(int dir_fd, const struct container_state *st)
 {
+    if (st->pid == 0) return being_created(dir_fd) ? STATUS_CREATING : STATUS_STOPPED;
     if (!state_init_alive(st)) return STATUS_STOPPED;
     if (faccessat(dir_fd, FIFO_FILE, F_OK, AT_SYMLINK_NOFOLLOW) == 0) return STATUS_CREATED;
     return STATUS_RUNNING;
@@ -198,12 +207,7 @@ static enum container_status derive_status(int dir_fd, const struct container_st
 /* A directory with no state.json: its creator holds the lock, or died. */
 static int read_unfinished(int dir_fd, struct container_state *st)
 {
-    if (flock(dir_fd, LOCK_EX | LOCK_NB) == 0) {
-        flock(dir_fd, LOCK_UN);
-        st->status = STATUS_STOPPED;
-    } else {
-        st->status = STATUS_CREATING;
-    }
+    st->status = being_created(dir_fd) ? STATUS_CREATING : STATUS_STOPPED;
     st->bundle = strdup("");
     st->rootfs = strdup("");
     st->created = strdup("");

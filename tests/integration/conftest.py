@@ -22,7 +22,9 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 NSRUN = REPO / "build" / "nsrun"
 BUSYBOX = pathlib.Path("/bin/busybox")
 CGROUP_ROOT = pathlib.Path("/sys/fs/cgroup")
-ID_PREFIX = "nsrun-test-"
+# Unique to this test session: another session's containers (a second checkout
+# testing at the same time) are neither leftovers of ours nor ours to remove.
+ID_PREFIX = f"nsrun-test-{uuid.uuid4().hex[:6]}-"
 
 
 def pytest_collection_modifyitems(config, items):

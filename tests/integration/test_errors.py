@@ -155,3 +155,21 @@ def test_failing_setup_leaves_nothing(nsrun, bundle, cid):
     bundle.config["linux"]["resources"]["pids"] = {"limit": 10}
     bundle.write()
     create_fails(nsrun, bundle, cid, "mount nosuchfs on /late", command="run")
+
+
+def test_a_killed_create_can_be_deleted(nsrun, bundle, cid):
+    """nsrun create killed halfway (here by a hook killing its parent):
+    the container shows as stopped and delete removes its cgroup too."""
+    bundle.config["hooks"] = {"createRuntime": [
+        {"path": "/bin/sh", "args": ["sh", "-c", "kill -KILL $PPID; sleep 5"]}]}
+    bundle.config["linux"]["resources"]["pids"] = {"limit": 10}
+    bundle.args("true")
+    r = nsrun("create", "-b", str(bundle.path), cid)
+    assert r.returncode == -9
+    st = nsrun.state(cid)
+    assert st["status"] == "stopped" and st["pid"] == 0
+    pids_cgroup = [p for p in pathlib.Path(cgroups.hierarchies()["pids"]).rglob(cid)]
+    assert pids_cgroup, "the cgroup was made before the kill"
+    nsrun.ok("delete", cid)
+    assert nsrun.ids() == []
+    assert not any(p.exists() for p in pids_cgroup)
