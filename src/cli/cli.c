@@ -43,6 +43,13 @@ static int set_value(const struct cli_command *cmd, const struct cli_opt *o, con
             return usage_error(cmd, "--%s takes true or false", o->name);
         return 0;
     case OPT_STRING: *(const char **)o->out = value; return 0;
+    case OPT_LIST: {
+        struct cli_list *list = o->out;
+        if (list->len == CLI_LIST_MAX)
+            return usage_error(cmd, "--%s given too many times", o->name);
+        list->items[list->len++] = value;
+        return 0;
+    }
     case OPT_INT: {
         char *end;
         errno = 0;

@@ -14,7 +14,14 @@ struct cli_global {
     struct runtime rt;
 };
 
-enum cli_opt_kind { OPT_FLAG, OPT_STRING, OPT_INT };
+enum cli_opt_kind { OPT_FLAG, OPT_STRING, OPT_INT, OPT_LIST };
+
+/* The values of an option given several times (--env A=1 --env B=2). */
+enum { CLI_LIST_MAX = 128 };
+struct cli_list {
+    const char *items[CLI_LIST_MAX];
+    size_t len;
+};
 
 struct cli_opt {
     const char *name; /* long name, without dashes */

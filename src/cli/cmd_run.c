@@ -14,19 +14,17 @@ const struct cli_command cmd_run = {
 static int run(const struct cli_global *g, int argc, char **argv)
 {
     struct create_options o = {.bundle = "."};
-    const char *console_socket = NULL;
     struct cli_opt opts[CREATE_OPTS + 2] = {
         {"detach", 'd', OPT_FLAG, &o.detach, NULL, "do not wait for the container"},
         {"keep", 0, OPT_FLAG, &o.keep, NULL, "do not remove the container when it exits"},
     };
-    size_t n_opts = 2 + create_options(&o, &console_socket, opts + 2);
+    size_t n_opts = 2 + create_options(&o, opts + 2);
     int n;
     int rc = cli_parse(&cmd_run, opts, n_opts, argc, argv, false, &n);
     if (rc) return rc < 0;
     if (cli_want_args(&cmd_run, n, 1) < 0) return 1;
     o.id = argv[0];
     struct error err;
-    if (console_socket && reject_console_socket(&err) < 0) return cli_fail(&cmd_run, &err);
     int status = 0;
     if (container_run(&g->rt, &o, &status, &err) < 0) return cli_fail(&cmd_run, &err);
     return status;

@@ -4,14 +4,12 @@
 
 #include "cli/cli.h"
 
-extern const struct cli_command cmd_create, cmd_start, cmd_run, cmd_state, cmd_list, cmd_kill,
-    cmd_delete, cmd_spec;
+extern const struct cli_command cmd_create, cmd_start, cmd_run, cmd_exec, cmd_state, cmd_list,
+    cmd_kill, cmd_delete, cmd_spec;
 
 /* The options create and run share; fills opts (room for CREATE_OPTS) and
  * returns how many. */
 enum { CREATE_OPTS = 6 };
-size_t create_options(struct create_options *o, const char **console_socket, struct cli_opt *opts);
-/* --console-socket goes with process.terminal, which this version refuses. */
-int reject_console_socket(struct error *err);
+size_t create_options(struct create_options *o, struct cli_opt *opts);
 
 #endif

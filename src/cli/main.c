@@ -7,15 +7,9 @@
 #include "util/log.h"
 
 static const struct cli_command *const commands[] = {
-    &cmd_create, &cmd_start, &cmd_run, &cmd_state, &cmd_list, &cmd_kill, &cmd_delete, &cmd_spec,
+    &cmd_create, &cmd_start, &cmd_run,    &cmd_exec, &cmd_state,
+    &cmd_list,   &cmd_kill,  &cmd_delete, &cmd_spec,
 };
-
-int reject_console_socket(struct error *err)
-{
-    return error_set(err, 0,
-                     "--console-socket: terminals (process.terminal) are not supported by this "
-                     "version of nsrun");
-}
 
 static void print_usage(FILE *out)
 {

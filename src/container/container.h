@@ -15,8 +15,9 @@ struct runtime {
 
 struct create_options {
     const char *id;
-    const char *bundle;   /* "." by default */
-    const char *pid_file; /* NULL: none */
+    const char *bundle;         /* "." by default */
+    const char *pid_file;       /* NULL: none */
+    const char *console_socket; /* NULL: none; else receives the pty master */
     bool no_pivot;
     bool no_new_keyring;
     int preserve_fds;

@@ -18,6 +18,7 @@
 #include "container/launch.h"
 #include "linux/pidfd.h"
 #include "linux/sync.h"
+#include "linux/terminal.h"
 #include "linux/userns.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -51,6 +52,25 @@ static int resolve_rootfs(struct launch *l, struct error *err)
     if (stat(l->rootfs_path, &st) < 0) return error_sys(err, "root.path: %s", l->rootfs_path);
     if (!S_ISDIR(st.st_mode))
         return error_set(err, ENOTDIR, "root.path: rootfs %s", l->rootfs_path);
+    return 0;
+}
+
+/* Who holds the terminal's master: a --console-socket listener, or nsrun
+ * relaying it in the foreground; nobody is an error, as in runc. */
+static int check_terminal(struct launch *l, struct error *err)
+{
+    bool terminal = l->spec.process.terminal;
+    bool foreground = l->run_mode && !l->opts->detach;
+    if (l->opts->console_socket && !terminal)
+        return error_set(err, 0, "--console-socket given, but process.terminal is false");
+    if (terminal && !l->opts->console_socket && !foreground)
+        return error_set(err, 0,
+                         "process.terminal: a detached container needs --console-socket "
+                         "to hand its terminal to");
+    if (l->opts->console_socket) {
+        l->console_fd = console_socket_connect(l->opts->console_socket, err);
+        if (l->console_fd < 0) return -1;
+    }
     return 0;
 }
 
@@ -143,7 +163,8 @@ static int prepare(struct launch *l, struct error *err)
         resolve_rootfs(l, err) < 0 || fix_identity(l, err) < 0)
         return -1;
     ns_plan_make(&l->spec, &l->ns);
-    if (check_runtime(l, err) < 0 || ns_open_joins(&l->ns, err) < 0) return -1;
+    if (check_runtime(l, err) < 0 || check_terminal(l, err) < 0 || ns_open_joins(&l->ns, err) < 0)
+        return -1;
     if (l->spec.linux.has_seccomp && seccomp_compile(&l->spec.linux.seccomp, &l->seccomp, err) < 0)
         return error_wrap(err, "config.json");
     /* Nothing is touched before this point: bad input stops above. */
@@ -208,6 +229,19 @@ static int send_state_for_start(struct launch *l, struct error *err)
     return sync_send_text(l->sync_fds[0], SYNC_STATE, state, err);
 }
 
+/* The pty master goes to the console socket, or stays for run to relay. */
+static int take_terminal(struct launch *l, int master, struct error *err)
+{
+    if (master < 0) return error_set(err, EPROTO, "process.terminal: no pty master came");
+    if (l->console_fd < 0) {
+        l->terminal = master;
+        return 0;
+    }
+    int rc = fd_send(l->console_fd, master, "/dev/ptmx", err);
+    close(master);
+    return rc < 0 ? error_wrap(err, "--console-socket") : 0;
+}
+
 static int wait_ready(struct launch *l, struct error *err)
 {
     for (;;) {
@@ -222,6 +256,9 @@ static int wait_ready(struct launch *l, struct error *err)
             break;
         case SYNC_HOOKS:
             if (run_runtime_hooks(l, msg.sender, err) < 0) return -1;
+            break;
+        case SYNC_TERMINAL:
+            if (take_terminal(l, msg.fd, err) < 0) return -1;
             break;
         case SYNC_READY: l->init_pid = msg.sender; return send_state_for_start(l, err);
         case SYNC_ERROR: return error_set(err, msg.errnum, "%s", msg.text);
@@ -248,8 +285,8 @@ static int adopt_init(struct launch *l, struct error *err)
  * its cgroup. */
 static int keep_config(struct launch *l, struct error *err)
 {
-    if (fs_write_atomic_at(l->state_fd, "config.json", l->config_text, strlen(l->config_text),
-                           0600, err) < 0)
+    if (fs_write_atomic_at(l->state_fd, "config.json", l->config_text, strlen(l->config_text), 0600,
+                           err) < 0)
         return -1;
     struct container_state st = launch_state(l, STATUS_CREATING, 0);
     return state_write(l->state_fd, &st, err);
@@ -258,6 +295,7 @@ static int keep_config(struct launch *l, struct error *err)
 int launch_container(struct launch *l, struct error *err)
 {
     l->bundle_fd = l->root_fd = l->state_fd = l->fifo_fd = l->init_pidfd = -1;
+    l->console_fd = l->terminal = -1;
     l->sync_fds[0] = l->sync_fds[1] = -1;
     if (prepare(l, err) < 0 || spawn(l, err) < 0 || keep_config(l, err) < 0 ||
         wait_ready(l, err) < 0 || adopt_init(l, err) < 0) {
@@ -268,31 +306,23 @@ int launch_container(struct launch *l, struct error *err)
     return 0;
 }
 
-static int write_pid_file(const char *path, pid_t pid, struct error *err)
-{
-    char dir[PATH_MAX], text[32];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    const char *name = slash ? slash + 1 : path;
-    if (slash == dir)
-        dir[1] = '\0';
-    else if (slash)
-        *slash = '\0';
-    _cleanup_close_ int dir_fd = open(slash ? dir : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (dir_fd < 0) return error_sys(err, "pid file %s", path);
-    int len = snprintf(text, sizeof text, "%d", pid);
-    if (fs_write_atomic_at(dir_fd, name, text, (size_t)len, 0644, err) < 0)
-        return error_wrap(err, "pid file %s", path);
-    return 0;
-}
-
 int launch_record(struct launch *l, struct error *err)
 {
     struct container_state st = launch_state(l, STATUS_CREATED, l->init_pid);
     st.start_time = pid_start_time(l->init_pid);
     if (!st.start_time) return error_set(err, 0, "container init exited before it was recorded");
     if (state_write(l->state_fd, &st, err) < 0) return -1;
-    if (l->opts->pid_file && write_pid_file(l->opts->pid_file, l->init_pid, err) < 0) return -1;
+    if (l->opts->pid_file && launch_write_pid_file(l->opts->pid_file, l->init_pid, err) < 0)
+        return -1;
+    return 0;
+}
+
+int launch_write_pid_file(const char *path, pid_t pid, struct error *err)
+{
+    char text[32];
+    int len = snprintf(text, sizeof text, "%d", pid);
+    if (fs_replace_file(path, text, (size_t)len, 0644, err) < 0)
+        return error_wrap(err, "pid file %s", path);
     return 0;
 }
 
@@ -332,6 +362,8 @@ void launch_release(struct launch *l)
     close_fd(&l->root_fd);
     close_fd(&l->state_fd);
     close_fd(&l->fifo_fd);
+    close_fd(&l->console_fd);
+    close_fd(&l->terminal);
     close_fd(&l->init_pidfd);
     close_fd(&l->sync_fds[0]);
     close_fd(&l->sync_fds[1]);

@@ -11,12 +11,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "container/finish.h"
 #include "container/hooks.h"
 #include "container/launch.h"
 #include "linux/process.h"
 #include "linux/rootfs.h"
 #include "linux/sync.h"
 #include "linux/sysctl.h"
+#include "linux/terminal.h"
 #include "linux/userns.h"
 #include "util/cleanup.h"
 #include "util/path.h"
@@ -71,30 +73,34 @@ static int run_create_hooks(struct launch *l, struct error *err)
     return hooks_run(spec, HOOK_CREATE_CONTAINER, state, err);
 }
 
+/* A pty from the container's devpts, its slave on /dev/console and kept for
+ * the process; the master to the parent. */
+static int make_terminal(struct launch *l, struct rootfs *r, struct error *err)
+{
+    const struct spec_process *p = &l->spec.process;
+    if (!p->terminal) return 0;
+    int master;
+    if (terminal_open_pair(r->rootfd, &master, &l->terminal, err) < 0) return -1;
+    int rc = terminal_bind_console(r->rootfd, l->terminal, err);
+    if (rc == 0 && p->has_console_size)
+        rc = terminal_set_size(l->terminal, p->console_height, p->console_width, err);
+    if (rc == 0) rc = sync_send_fd(l->sync_fds[1], SYNC_TERMINAL, master, err);
+    close(master);
+    return rc;
+}
+
 static int setup_rootfs(struct launch *l, struct error *err)
 {
     const struct spec *spec = &l->spec;
     struct rootfs r = {
         .path = l->rootfs_path, .bundle_path = l->bundle_path, .bundle_fd = -1, .rootfd = -1};
     if (rootfs_prepare(&r, err) < 0 || rootfs_mkdir(&r, spec->process.cwd, err) < 0 ||
-        rootfs_run_plan(&r, &l->mounts, err) < 0 || run_create_hooks(l, err) < 0 ||
-        rootfs_enter(&r, l->opts->no_pivot, err) < 0) {
+        rootfs_run_plan(&r, &l->mounts, err) < 0 || make_terminal(l, &r, err) < 0 ||
+        run_create_hooks(l, err) < 0 || rootfs_enter(&r, l->opts->no_pivot, err) < 0) {
         rootfs_close(&r);
         return -1;
     }
     return rootfs_finish(spec->linux.rootfs_propagation_flags, spec->root_readonly, err);
-}
-
-/* The cwd is resolved inside the new root without magic links, so it can
- * never be a descriptor's directory on the host (runc's CVE-2024-21626). */
-static int enter_cwd(const char *cwd, struct error *err)
-{
-    _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (root < 0) return error_sys(err, "open /");
-    _cleanup_close_ int dir = path_open_in_root(root, cwd, O_PATH | O_DIRECTORY, err);
-    if (dir < 0) return error_wrap(err, "process.cwd");
-    if (fchdir(dir) < 0) return error_sys(err, "process.cwd: chdir %s", cwd);
-    return 0;
 }
 
 static int receive_start(struct launch *l, struct error *err)
@@ -125,55 +131,46 @@ static int wait_for_start(struct launch *l, struct error *err)
     return state ? hooks_run(&l->spec, HOOK_START_CONTAINER, state, err) : 0;
 }
 
-static int setup(struct launch *l, char *exe, char ***env, struct error *err)
+static int setup(struct launch *l, struct finish *f, struct error *err)
 {
     const struct spec *spec = &l->spec;
-    const struct spec_process *p = &spec->process;
     process_reset_signals();
     umask(0); /* device nodes get exactly the modes the spec asks for */
     if (enter_namespaces(l, err) < 0 || join_session_keyring(l, err) < 0 ||
         ns_set_uts_names(spec->hostname, spec->domainname, err) < 0 ||
-        sysctl_apply(&spec->linux.sysctl, err) < 0 || process_set_rlimits(p, err) < 0 ||
-        process_set_oom_score_adj(p, err) < 0 || setup_rootfs(l, err) < 0 ||
-        enter_cwd(p->cwd, err) < 0 || process_close_fds_on_exec(l->opts->preserve_fds, err) < 0)
+        sysctl_apply(&spec->linux.sysctl, err) < 0 || setup_rootfs(l, err) < 0)
         return -1;
-    /* Without no_new_privs loading a filter needs CAP_SYS_ADMIN: before
-     * the capabilities go. With it, as late as possible (before exec). */
-    if (!p->no_new_privileges && seccomp_install(&l->seccomp, err) < 0) return -1;
-    if (process_set_identity(p, err) < 0 || process_find_executable(spec, exe, err) < 0) return -1;
-    if (!(*env = process_environment(spec, err))) return -1;
-    if (process_set_no_new_privs(p, err) < 0) return -1;
+    *f = (struct finish){
+        .process = &spec->process,
+        .seccomp = &l->seccomp,
+        .preserve_fds = l->opts->preserve_fds,
+        .terminal = l->terminal,
+    };
+    if (finish_prepare(f, err) < 0) return -1;
     return sync_send(l->sync_fds[1], SYNC_READY, err);
 }
 
 _Noreturn void init_main(struct launch *l)
 {
     struct error err = {0};
-    char exe[PATH_MAX];
-    char **env = NULL;
+    struct finish f;
     /* The parent's: the state directory's descriptor holds its lock. */
     close(l->sync_fds[0]);
     close(l->state_fd);
     close(l->root_fd);
     close(l->bundle_fd);
-    if (setup(l, exe, &env, &err) < 0) {
+    if (l->console_fd >= 0) close(l->console_fd);
+    if (setup(l, &f, &err) < 0) {
         sync_send_error(l->sync_fds[1], &err);
         _exit(1);
     }
     if (wait_for_start(l, &err) < 0) {
         /* run is still listening; after create, only stderr is. */
-        if (l->run_mode) {
-            sync_send_error(l->sync_fds[1], &err);
-        } else {
-            char text[sizeof err.msg + 64];
-            dprintf(STDERR_FILENO, "nsrun: %s\n", error_text(&err, text, sizeof text));
-        }
+        if (!l->run_mode) finish_die(&err, 1);
+        sync_send_error(l->sync_fds[1], &err);
         _exit(1);
     }
-    if (l->spec.process.no_new_privileges && seccomp_install(&l->seccomp, &err) < 0) _exit(1);
-    process_exec(exe, &l->spec.process, env, &err);
+    finish_exec(&f, &err);
     /* Nobody is listening any more: say it where the process' stderr goes. */
-    char text[sizeof err.msg + 64];
-    dprintf(STDERR_FILENO, "nsrun: %s\n", error_text(&err, text, sizeof text));
-    _exit(127);
+    finish_die(&err, 127);
 }

@@ -35,6 +35,8 @@ struct launch {
     struct seccomp_program seccomp;
     int sync_fds[2]; /* [0] parent, [1] child */
     int fifo_fd;     /* exec.fifo, held open read-write by the init */
+    int console_fd;  /* connected --console-socket, or -1 */
+    int terminal;    /* parent: the pty master nsrun relays itself; init: the slave; or -1 */
     bool into_cgroup;
 
     pid_t child_pid; /* the direct child: the init, or a parent of it that exits */
@@ -51,6 +53,8 @@ struct container_state launch_state(struct launch *l, enum container_status stat
 char *launch_state_text(struct launch *l, enum container_status status, pid_t pid);
 /* Writes state.json and the pid file for a launched container. */
 int launch_record(struct launch *l, struct error *err);
+/* --pid-file, written atomically. */
+int launch_write_pid_file(const char *path, pid_t pid, struct error *err);
 /* Undoes a launch that failed part way, or a run that ended. */
 void launch_abort(struct launch *l);
 /* Releases what the parent holds (descriptors, memory), not the container. */

@@ -13,37 +13,11 @@
 
 #include "container/hooks.h"
 #include "container/launch.h"
+#include "container/supervise.h"
 #include "linux/pidfd.h"
 #include "linux/sync.h"
 #include "util/cleanup.h"
 #include "util/log.h"
-
-static int exit_code_of(int status)
-{
-    if (WIFEXITED(status)) return WEXITSTATUS(status);
-    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-    return 255;
-}
-
-/* Relays signals until the init exits; returns its exit code. */
-static int supervise(struct launch *l, int sig_fd)
-{
-    for (;;) {
-        struct signalfd_siginfo si;
-        ssize_t n = read(sig_fd, &si, sizeof si);
-        if (n < 0 && errno == EINTR) continue;
-        if (n != (ssize_t)sizeof si) return 255;
-        if (si.ssi_signo != SIGCHLD) {
-            struct error ignored;
-            pidfd_signal(l->init_pidfd, (int)si.ssi_signo, &ignored);
-            continue;
-        }
-        int status;
-        pid_t pid;
-        while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-            if (pid == l->init_pid) return exit_code_of(status);
-    }
-}
 
 /* The init's end of the sync channel closes at exec: end of file means the
  * process runs; a message is a failure before it (a startContainer hook). */
@@ -91,7 +65,14 @@ static int start_and_wait(const struct runtime *rt, const struct create_options 
         launch_release(&l);
         return 0;
     }
-    *exit_status = supervise(&l, sig_fd);
+    struct supervision sv = {
+        .child = l.init_pid,
+        .child_pidfd = l.init_pidfd,
+        .sig_fd = sig_fd,
+        .master = l.terminal,
+        .relay_stdin = true,
+    };
+    *exit_status = supervise(&sv);
     if (!opts->keep) remove_after_run(&l);
     launch_release(&l);
     return 0;
@@ -102,12 +83,10 @@ int container_run(const struct runtime *rt, const struct create_options *opts, i
 {
     /* Blocked before the clone so that no signal or exit is missed; the
      * init restores an empty mask for itself. */
-    sigset_t all, old;
-    sigfillset(&all);
-    sigprocmask(SIG_BLOCK, &all, &old);
-    _cleanup_close_ int sig_fd = signalfd(-1, &all, SFD_CLOEXEC);
-    int rc = sig_fd < 0 ? error_sys(err, "signalfd")
-                        : start_and_wait(rt, opts, sig_fd, exit_status, err);
+    sigset_t old;
+    _cleanup_close_ int sig_fd = supervise_signals(&old, err);
+    if (sig_fd < 0) return -1;
+    int rc = start_and_wait(rt, opts, sig_fd, exit_status, err);
     sigprocmask(SIG_SETMASK, &old, NULL);
     return rc;
 }

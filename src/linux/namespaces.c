@@ -15,18 +15,15 @@
 
 #include "util/cleanup.h"
 
-/* setns order: the user namespace first, so that the joiner holds
- * capabilities over what that namespace owns; the mount namespace last,
- * since joining it changes what paths mean. */
-static const enum ns_type join_order[] = {NS_USER, NS_IPC,    NS_UTS,  NS_NET,
-                                          NS_PID,  NS_CGROUP, NS_TIME, NS_MOUNT};
+const enum ns_type ns_join_order[NS_COUNT] = {NS_USER, NS_IPC,    NS_UTS,  NS_NET,
+                                              NS_PID,  NS_CGROUP, NS_TIME, NS_MOUNT};
 
 void ns_plan_make(const struct spec *spec, struct ns_plan *plan)
 {
     memset(plan, 0, sizeof *plan);
     int new_flags = 0;
-    for (size_t i = 0; i < ARRAY_LEN(join_order); i++) {
-        const struct spec_namespace *ns = spec_namespace(spec, join_order[i]);
+    for (size_t i = 0; i < NS_COUNT; i++) {
+        const struct spec_namespace *ns = spec_namespace(spec, ns_join_order[i]);
         if (!ns) continue;
         if (ns->type == NS_MOUNT) plan->has_mount = true;
         if (ns->path) {

@@ -8,6 +8,11 @@
 
 #include "spec/spec.h"
 
+/* setns order: the user namespace first, so that the joiner holds
+ * capabilities over what that namespace owns; the mount namespace last,
+ * since joining it changes what paths mean. */
+extern const enum ns_type ns_join_order[NS_COUNT];
+
 struct ns_join {
     enum ns_type type;
     const char *path;

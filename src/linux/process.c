@@ -95,9 +95,9 @@ static int check_executable(const char *path)
     return access(path, X_OK) < 0 ? errno : 0;
 }
 
-int process_find_executable(const struct spec *spec, char out[PATH_MAX], struct error *err)
+int process_find_executable(const struct spec_process *p, char out[PATH_MAX], struct error *err)
 {
-    const char *name = spec->process.args.items[0];
+    const char *name = p->args.items[0];
     if (strchr(name, '/')) {
         int e = check_executable(name);
         if (e == ENOENT || e == ENOTDIR)
@@ -109,7 +109,7 @@ int process_find_executable(const struct spec *spec, char out[PATH_MAX], struct 
         snprintf(out, PATH_MAX, "%s", name);
         return 0;
     }
-    const char *path = spec_getenv(spec, "PATH");
+    const char *path = spec_getenv(p, "PATH");
     if (!path) path = default_path;
     bool denied = false;
     for (const char *dir = path;; dir++) {
@@ -127,19 +127,18 @@ int process_find_executable(const struct spec *spec, char out[PATH_MAX], struct 
     return error_set(err, 0, "exec: \"%s\": executable file not found in $PATH", name);
 }
 
-char **process_environment(const struct spec *spec, struct error *err)
+char **process_environment(const struct spec_process *p, struct error *err)
 {
-    const struct spec_strings *env = &spec->process.env;
+    const struct spec_strings *env = &p->env;
     char **out = calloc(env->len + 2, sizeof *out);
     if (!out) {
         error_set(err, ENOMEM, "environment");
         return NULL;
     }
     for (size_t i = 0; i < env->len; i++) out[i] = (char *)env->items[i];
-    if (!spec_getenv(spec, "HOME")) {
+    if (!spec_getenv(p, "HOME")) {
         _cleanup_free_ char *home = NULL;
-        if (passwd_lookup_uid("/etc/passwd", spec->process.user.uid, NULL, &home) < 0)
-            home = strdup("/");
+        if (passwd_lookup_uid("/etc/passwd", p->user.uid, NULL, &home) < 0) home = strdup("/");
         if (!home || asprintf(&out[env->len], "HOME=%s", home) < 0) {
             free(out);
             error_set(err, ENOMEM, "environment");

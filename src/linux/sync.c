@@ -16,18 +16,46 @@ int sync_pair(int fds[2], struct error *err)
     return 0;
 }
 
-static int send_msg(int fd, const struct sync_msg *msg)
+static int send_msg_fd(int fd, const struct sync_msg *msg, int passed)
 {
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } control;
+    memset(&control, 0, sizeof control);
+    struct iovec iov = {.iov_base = (void *)msg, .iov_len = sizeof *msg};
+    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+    if (passed >= 0) {
+        mh.msg_control = control.buf;
+        mh.msg_controllen = sizeof control.buf;
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &passed, sizeof passed);
+    }
     ssize_t n;
-    do n = send(fd, msg, sizeof *msg, MSG_NOSIGNAL);
+    do n = sendmsg(fd, &mh, MSG_NOSIGNAL);
     while (n < 0 && errno == EINTR);
     return n == (ssize_t)sizeof *msg ? 0 : -1;
+}
+
+static int send_msg(int fd, const struct sync_msg *msg)
+{
+    return send_msg_fd(fd, msg, -1);
 }
 
 int sync_send(int fd, enum sync_type type, struct error *err)
 {
     struct sync_msg msg = {.type = type};
     if (send_msg(fd, &msg) < 0) return error_sys(err, "sync: send");
+    return 0;
+}
+
+int sync_send_fd(int fd, enum sync_type type, int passed, struct error *err)
+{
+    struct sync_msg msg = {.type = type};
+    if (send_msg_fd(fd, &msg, passed) < 0) return error_sys(err, "sync: send");
     return 0;
 }
 
@@ -42,7 +70,7 @@ int sync_recv(int fd, struct sync_msg *msg, struct error *err)
 {
     union {
         struct cmsghdr align;
-        char buf[CMSG_SPACE(sizeof(struct ucred))];
+        char buf[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int))];
     } control;
     struct iovec iov = {.iov_base = msg, .iov_len = sizeof *msg};
     struct msghdr mh = {
@@ -59,11 +87,14 @@ int sync_recv(int fd, struct sync_msg *msg, struct error *err)
     if (n != (ssize_t)sizeof *msg) return error_set(err, EPROTO, "sync: short message");
     msg->text[sizeof msg->text - 1] = '\0';
     msg->sender = 0;
+    msg->fd = -1;
     for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
             struct ucred cred;
             memcpy(&cred, CMSG_DATA(c), sizeof cred);
             msg->sender = cred.pid;
+        } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+            memcpy(&msg->fd, CMSG_DATA(c), sizeof msg->fd);
         }
     }
     return 0;

@@ -19,6 +19,7 @@ enum sync_type {
     SYNC_HOOKS,            /* child → parent: mounts done, run the runtime's hooks */
     SYNC_HOOKS_DONE,       /* parent → child: done; the state for createContainer hooks */
     SYNC_STATE,            /* parent → child: the state for startContainer hooks */
+    SYNC_TERMINAL,         /* child → parent: the pty master, attached */
 };
 
 struct sync_msg {
@@ -26,11 +27,14 @@ struct sync_msg {
     int32_t errnum;
     char text[sizeof(((struct error *)0)->msg)];
     pid_t sender; /* filled on receipt: the sender's pid, as the receiver sees it */
+    int fd;       /* filled on receipt: a descriptor sent along, or -1 */
 };
 
 /* fds[0] is the parent's end (it receives credentials), fds[1] the child's. */
 int sync_pair(int fds[2], struct error *err);
 int sync_send(int fd, enum sync_type type, struct error *err);
+/* A message with a descriptor attached (SCM_RIGHTS). */
+int sync_send_fd(int fd, enum sync_type type, int passed, struct error *err);
 /* Sends err as SYNC_ERROR; best effort, for a child that is about to exit. */
 void sync_send_error(int fd, const struct error *err);
 /* Receives one message; end of file fails with "closed". */

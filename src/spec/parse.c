@@ -206,14 +206,8 @@ static int parse_env(struct reader *r, json_t *process, struct spec_process *p)
     return 0;
 }
 
-static int parse_process(struct reader *r, json_t *doc, struct spec *spec)
+static int parse_process_object(struct reader *r, json_t *proc, struct spec_process *p)
 {
-    json_t *proc;
-    if (rd_object(r, doc, "process", &proc) < 0) return -1;
-    if (!proc) return 0;
-    spec->has_process = true;
-    struct spec_process *p = &spec->process;
-    size_t mark = rd_push_key(r, "process");
     json_t *console, *affinity;
     if (rd_bool(r, proc, "terminal", &p->terminal) < 0 ||
         rd_object(r, proc, "consoleSize", &console) < 0 || parse_user(r, proc, &p->user) < 0 ||
@@ -249,6 +243,17 @@ static int parse_process(struct reader *r, json_t *doc, struct spec *spec)
         return rd_fail_key(r, "cwd", "must be an absolute path, got \"%s\"", p->cwd);
     if (p->has_oom_score_adj && (p->oom_score_adj < -1000 || p->oom_score_adj > 1000))
         return rd_fail_key(r, "oomScoreAdj", "must be between -1000 and 1000");
+    return 0;
+}
+
+static int parse_process(struct reader *r, json_t *doc, struct spec *spec)
+{
+    json_t *proc;
+    if (rd_object(r, doc, "process", &proc) < 0) return -1;
+    if (!proc) return 0;
+    spec->has_process = true;
+    size_t mark = rd_push_key(r, "process");
+    if (parse_process_object(r, proc, &spec->process) < 0) return -1;
     rd_pop(r, mark);
     return 0;
 }
@@ -308,9 +313,8 @@ static int parse_document(struct reader *r, json_t *doc, struct spec *spec)
     return 0;
 }
 
-int spec_parse(struct spec *spec, const char *json, size_t len, const char *name, struct error *err)
+static json_t *load_json(const char *json, size_t len, const char *name, struct error *err)
 {
-    memset(spec, 0, sizeof *spec);
     json_error_t jerr;
     json_t *doc = json_loadb(json, len, 0, &jerr);
     if (!doc && strstr(jerr.text, "too big integer")) {
@@ -320,8 +324,34 @@ int spec_parse(struct spec *spec, const char *json, size_t len, const char *name
         doc = json_loadb(json, len, JSON_DECODE_INT_AS_REAL, &jerr);
     }
     if (!doc)
-        return error_set(err, 0, "%s: malformed JSON at line %d, column %d: %s", name, jerr.line,
-                         jerr.column, jerr.text);
+        error_set(err, 0, "%s: malformed JSON at line %d, column %d: %s", name, jerr.line,
+                  jerr.column, jerr.text);
+    return doc;
+}
+
+int spec_parse_process(struct spec *spec, const char *json, size_t len, const char *name,
+                       struct error *err)
+{
+    memset(spec, 0, sizeof *spec);
+    json_t *doc = load_json(json, len, name, err);
+    if (!doc) return -1;
+    spec->doc = doc;
+    struct reader r = {.file = name, .arena = (struct arena **)&spec->arena, .err = err};
+    if (!json_is_object(doc)) {
+        rd_fail(&r, "expected a JSON object at the top level");
+    } else if (parse_process_object(&r, doc, &spec->process) == 0) {
+        spec->has_process = true;
+        return 0;
+    }
+    spec_free(spec);
+    return -1;
+}
+
+int spec_parse(struct spec *spec, const char *json, size_t len, const char *name, struct error *err)
+{
+    memset(spec, 0, sizeof *spec);
+    json_t *doc = load_json(json, len, name, err);
+    if (!doc) return -1;
     spec->doc = doc;
     struct reader r = {.file = name, .arena = (struct arena **)&spec->arena, .err = err};
     if (parse_document(&r, doc, spec) < 0) {

@@ -321,6 +321,10 @@ struct spec {
  * ("config.json: linux.namespaces[2].type: unknown namespace \"foo\""). */
 int spec_parse(struct spec *spec, const char *json, size_t len, const char *name,
                struct error *err);
+/* Parses a lone process object (exec --process FILE) into spec->process;
+ * the rest of spec stays empty. */
+int spec_parse_process(struct spec *spec, const char *json, size_t len, const char *name,
+                       struct error *err);
 /* Reads and parses <bundle>/config.json. */
 int spec_load(struct spec *spec, int bundle_dirfd, struct error *err);
 void spec_free(struct spec *spec);
@@ -329,10 +333,14 @@ void spec_free(struct spec *spec);
  * implement yet: after this, every field set in the spec is acted on. */
 int spec_validate(const struct spec *spec, struct error *err);
 
+/* The rules for a process, the container's or one given to exec; `where`
+ * starts each error ("config.json: process.", "process.json: "). */
+int spec_validate_process(const struct spec_process *p, const char *where, struct error *err);
+
 /* The namespace of a type, or NULL when the spec does not list it. */
 const struct spec_namespace *spec_namespace(const struct spec *spec, enum ns_type type);
-/* The value of NAME in process.env ("PATH"), or NULL. */
-const char *spec_getenv(const struct spec *spec, const char *name);
+/* The value of NAME in a process' env ("PATH"), or NULL. */
+const char *spec_getenv(const struct spec_process *p, const char *name);
 
 /* The default config.json `nsrun spec` writes (a NUL-terminated string). */
 const char *spec_default_json(void);

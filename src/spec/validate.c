@@ -24,11 +24,11 @@ const struct spec_namespace *spec_namespace(const struct spec *spec, enum ns_typ
     return NULL;
 }
 
-const char *spec_getenv(const struct spec *spec, const char *name)
+const char *spec_getenv(const struct spec_process *p, const char *name)
 {
     size_t len = strlen(name);
-    for (size_t i = 0; i < spec->process.env.len; i++) {
-        const char *e = spec->process.env.items[i];
+    for (size_t i = 0; i < p->env.len; i++) {
+        const char *e = p->env.items[i];
         if (strncmp(e, name, len) == 0 && e[len] == '=') return e + len + 1;
     }
     return NULL;
@@ -41,17 +41,23 @@ static bool new_namespace(const struct spec *spec, enum ns_type type)
     return ns && !ns->path;
 }
 
-static int validate_process(const struct spec_process *p, struct error *err)
+int spec_validate_process(const struct spec_process *p, const char *where, struct error *err)
 {
-    if (p->args.len == 0) return fail(err, "process.args", "must not be empty");
-    if (p->terminal) return refuse(err, "process.terminal");
-    if (p->apparmor_profile && *p->apparmor_profile) return refuse(err, "process.apparmorProfile");
-    if (p->selinux_label && *p->selinux_label) return refuse(err, "process.selinuxLabel");
-    if (p->has_scheduler) return refuse(err, "process.scheduler");
-    if (p->has_io_priority) return refuse(err, "process.ioPriority");
-    if (p->exec_cpu_affinity_initial || p->exec_cpu_affinity_final)
-        return refuse(err, "process.execCPUAffinity");
-    return 0;
+    const char *field = NULL, *why = "not supported by this version of nsrun";
+    if (p->args.len == 0)
+        field = "args", why = "must not be empty";
+    else if (p->apparmor_profile && *p->apparmor_profile)
+        field = "apparmorProfile";
+    else if (p->selinux_label && *p->selinux_label)
+        field = "selinuxLabel";
+    else if (p->has_scheduler)
+        field = "scheduler";
+    else if (p->has_io_priority)
+        field = "ioPriority";
+    else if (p->exec_cpu_affinity_initial || p->exec_cpu_affinity_final)
+        field = "execCPUAffinity";
+    if (!field) return 0;
+    return error_set(err, 0, "%s%s: %s", where, field, why);
 }
 
 static int validate_user_namespace(const struct spec *spec, struct error *err)
@@ -148,7 +154,7 @@ int spec_validate(const struct spec *spec, struct error *err)
 {
     if (!spec->root_path || !*spec->root_path) return fail(err, "root.path", "missing (required)");
     if (!spec->has_process) return fail(err, "process", "missing (required)");
-    if (validate_process(&spec->process, err) < 0) return -1;
+    if (spec_validate_process(&spec->process, FILE_NAME ": process.", err) < 0) return -1;
     /* A joined uts namespace counts, as runc has it: it is not the host's. */
     if (spec->hostname && *spec->hostname && !spec_namespace(spec, NS_UTS))
         return fail(err, "hostname", "needs a uts namespace");

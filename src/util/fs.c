@@ -98,6 +98,22 @@ int fs_write_atomic_at(int dirfd, const char *name, const char *data, size_t len
     return 0;
 }
 
+int fs_replace_file(const char *path, const char *data, size_t len, mode_t mode, struct error *err)
+{
+    char dir[PATH_MAX];
+    if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir)
+        return error_set(err, ENAMETOOLONG, "%s", path);
+    char *slash = strrchr(dir, '/');
+    const char *name = slash ? path + (slash - dir) + 1 : path;
+    if (slash == dir)
+        dir[1] = '\0';
+    else if (slash)
+        *slash = '\0';
+    _cleanup_close_ int dir_fd = open(slash ? dir : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd < 0) return error_sys(err, "open the directory of %s", path);
+    return fs_write_atomic_at(dir_fd, name, data, len, mode, err);
+}
+
 int fs_mkdir_p(const char *path, mode_t mode, struct error *err)
 {
     char buf[PATH_MAX];

@@ -18,6 +18,8 @@ int fs_write_file_at(int dirfd, const char *path, const char *data, struct error
 /* Replaces dirfd/name by data: a temporary file, fsync-free, renamed over. */
 int fs_write_atomic_at(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
                        struct error *err);
+/* fs_write_atomic_at() for a path (its directory opened first). */
+int fs_replace_file(const char *path, const char *data, size_t len, mode_t mode, struct error *err);
 /* mkdir -p for host paths. */
 int fs_mkdir_p(const char *path, mode_t mode, struct error *err);
 

@@ -46,8 +46,8 @@ static void test_default_spec(void)
     is_int(s.process.args.len, 1, "process.args has one entry");
     is_str(s.process.args.items[0], "sh", "process.args[0]");
     ok(s.process.args.items[1] == NULL, "process.args is NULL-terminated for execve");
-    is_str(spec_getenv(&s, "TERM"), "xterm", "process.env TERM");
-    ok(spec_getenv(&s, "TER") == NULL, "spec_getenv matches whole names");
+    is_str(spec_getenv(&s.process, "TERM"), "xterm", "process.env TERM");
+    ok(spec_getenv(&s.process, "TER") == NULL, "spec_getenv matches whole names");
     is_str(s.process.cwd, "/", "process.cwd");
     is_int(s.process.user.uid, 0, "process.user.uid");
     ok(s.process.no_new_privileges, "process.noNewPrivileges");
@@ -295,13 +295,32 @@ static void test_validation(void)
        "namespaced keys with their namespaces");
     has_str(check("{" BASE ", " PROC ", \"linux\": {\"resources\": {\"memory\": {\"swap\": 1}}}}"),
             "linux.resources.memory.swap: not supported", "memory.swap refused until implemented");
-    has_str(check("{" BASE ", \"process\": {\"cwd\": \"/\", \"args\": [\"sh\"], \"terminal\": "
-                  "true}}"),
-            "process.terminal: not supported", "terminal refused until implemented");
+}
+
+static void test_process_file(void)
+{
+    struct spec s;
+    const char *text = "{\"args\": [\"ls\", \"-l\"], \"cwd\": \"/tmp\", \"env\": [\"A=1\"], "
+                       "\"user\": {\"uid\": 5, \"gid\": 6}, \"terminal\": true}";
+    ok(spec_parse_process(&s, text, strlen(text), "process.json", &err) == 0,
+       "a lone process object parses (%s)", err.msg);
+    is_str(s.process.args.items[1], "-l", "args");
+    is_str(s.process.cwd, "/tmp", "cwd");
+    ok(s.process.terminal && s.process.user.uid == 5, "terminal, user");
+    ok(spec_validate_process(&s.process, "process.json: ", &err) == 0, "validates");
+    spec_free(&s);
+    const char *bad = "{\"cwd\": \"/\", \"args\": []}";
+    ok(spec_parse_process(&s, bad, strlen(bad), "process.json", &err) == 0, "parses");
+    ok(spec_validate_process(&s.process, "process.json: ", &err) < 0, "empty args refused");
+    has_str(err.msg, "process.json: args: must not be empty", "named");
+    spec_free(&s);
+    has_str(spec_parse_process(&s, "{\"args\": [1]}", 13, "process.json", &err) < 0 ? err.msg : "",
+            "process.json: args[0]: expected a string", "errors name the file");
 }
 
 int main(void)
 {
+    test_process_file();
     test_default_spec();
     test_malformed();
     test_field_errors();

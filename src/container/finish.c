@@ -1,0 +1,52 @@
+/* The end of a container process' set-up; see finish.h. */
+#include "container/finish.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "linux/process.h"
+#include "linux/terminal.h"
+#include "util/cleanup.h"
+#include "util/path.h"
+
+/* The cwd is resolved inside the root without magic links, so it can never
+ * be a descriptor's directory on the host (runc's CVE-2024-21626). */
+static int enter_cwd(const char *cwd, struct error *err)
+{
+    _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0) return error_sys(err, "open /");
+    _cleanup_close_ int dir = path_open_in_root(root, cwd, O_PATH | O_DIRECTORY, err);
+    if (dir < 0) return error_wrap(err, "process.cwd");
+    if (fchdir(dir) < 0) return error_sys(err, "process.cwd: chdir %s", cwd);
+    return 0;
+}
+
+int finish_prepare(struct finish *f, struct error *err)
+{
+    const struct spec_process *p = f->process;
+    if (enter_cwd(p->cwd, err) < 0 || process_close_fds_on_exec(f->preserve_fds, err) < 0 ||
+        process_set_rlimits(p, err) < 0 || process_set_oom_score_adj(p, err) < 0)
+        return -1;
+    /* Without no_new_privs loading a filter needs CAP_SYS_ADMIN: before the
+     * capabilities go. With it, as late as possible (finish_exec). */
+    if (!p->no_new_privileges && seccomp_install(f->seccomp, err) < 0) return -1;
+    if (process_set_identity(p, err) < 0 || process_find_executable(p, f->exe, err) < 0) return -1;
+    if (!(f->env = process_environment(p, err))) return -1;
+    if (process_set_no_new_privs(p, err) < 0) return -1;
+    if (f->terminal >= 0 && terminal_attach(f->terminal, err) < 0) return -1;
+    return 0;
+}
+
+int finish_exec(struct finish *f, struct error *err)
+{
+    if (f->process->no_new_privileges && seccomp_install(f->seccomp, err) < 0) return -1;
+    return process_exec(f->exe, f->process, f->env, err);
+}
+
+_Noreturn void finish_die(const struct error *err, int status)
+{
+    char text[sizeof err->msg + 64];
+    dprintf(STDERR_FILENO, "nsrun: %s\n", error_text(err, text, sizeof text));
+    _exit(status);
+}

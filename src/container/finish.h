@@ -1,0 +1,30 @@
+/* The last steps of a container process before exec, the same for the init
+ * and for exec'd processes: by then they are in the container's namespaces
+ * and root. cwd (resolved inside the root), descriptors, rlimits,
+ * oom_score_adj, seccomp (early without no_new_privs), user and
+ * capabilities, the executable's lookup, the environment, no_new_privs, the
+ * terminal; then, once told to go, exec. */
+#ifndef NSRUN_CONTAINER_FINISH_H
+#define NSRUN_CONTAINER_FINISH_H
+
+#include <limits.h>
+
+#include "linux/seccomp.h"
+#include "spec/spec.h"
+
+struct finish {
+    const struct spec_process *process;
+    const struct seccomp_program *seccomp;
+    int preserve_fds;
+    int terminal; /* the pty slave to attach, or -1 */
+    char exe[PATH_MAX];
+    char **env;
+};
+
+int finish_prepare(struct finish *f, struct error *err);
+/* Loads a late seccomp filter and execs; returns only on failure. */
+int finish_exec(struct finish *f, struct error *err);
+/* For a child that cannot report to anyone any more: the error on stderr. */
+_Noreturn void finish_die(const struct error *err, int status);
+
+#endif
