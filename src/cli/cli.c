@@ -89,7 +89,7 @@ static bool wants_help(const char *arg)
 }
 
 int cli_parse(const struct cli_command *cmd, const struct cli_opt *opts, size_t n_opts, int argc,
-              char **argv, bool stop_at_arg, int *n_args)
+              char **argv, int stop_after, int *n_args)
 {
     int kept = 0;
     bool only_args = false;
@@ -97,7 +97,7 @@ int cli_parse(const struct cli_command *cmd, const struct cli_opt *opts, size_t 
         const char *arg = argv[i];
         if (only_args || arg[0] != '-' || arg[1] == '\0') {
             argv[kept++] = argv[i];
-            only_args |= stop_at_arg;
+            only_args |= stop_after > 0 && kept >= stop_after;
             continue;
         }
         if (strcmp(arg, "--") == 0) {

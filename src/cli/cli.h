@@ -40,12 +40,13 @@ struct cli_command {
     void (*usage)(void); /* replaces the generated --help (the global one) */
 };
 
-/* Parses argv[1..] against opts. Options and arguments may mix unless
- * stop_at_arg, after which everything is an argument (for commands that
- * take a command line). The arguments are left in argv[0..*n_args). Returns
- * 0, 1 when --help was shown, or -1 (error printed). */
+/* Parses argv[1..] against opts. Options and arguments may mix until
+ * `stop_after` arguments were seen (0: never), after which everything is an
+ * argument (a command line to run); "--" ends options too. The arguments
+ * are left in argv[0..*n_args). Returns 0, 1 when --help was shown, or -1
+ * (error printed). */
 int cli_parse(const struct cli_command *cmd, const struct cli_opt *opts, size_t n_opts, int argc,
-              char **argv, bool stop_at_arg, int *n_args);
+              char **argv, int stop_after, int *n_args);
 /* Checks the argument count: exactly `want` (-1 for any), printing why not. */
 int cli_want_args(const struct cli_command *cmd, int n_args, int want);
 void cli_help(const struct cli_command *cmd, const struct cli_opt *opts, size_t n_opts);

@@ -36,7 +36,7 @@ static int run(const struct cli_global *g, int argc, char **argv)
     struct cli_opt opts[CREATE_OPTS];
     size_t n_opts = create_options(&o, opts);
     int n;
-    int rc = cli_parse(&cmd_create, opts, n_opts, argc, argv, false, &n);
+    int rc = cli_parse(&cmd_create, opts, n_opts, argc, argv, 0, &n);
     if (rc) return rc < 0;
     if (cli_want_args(&cmd_create, n, 1) < 0) return 1;
     o.id = argv[0];

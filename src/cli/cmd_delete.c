@@ -17,7 +17,7 @@ static int run(const struct cli_global *g, int argc, char **argv)
         {"force", 'f', OPT_FLAG, &force, NULL, "kill a running container first (SIGKILL)"},
     };
     int n;
-    int rc = cli_parse(&cmd_delete, opts, sizeof opts / sizeof *opts, argc, argv, false, &n);
+    int rc = cli_parse(&cmd_delete, opts, sizeof opts / sizeof *opts, argc, argv, 0, &n);
     if (rc) return rc < 0;
     if (cli_want_args(&cmd_delete, n, 1) < 0) return 1;
     struct error err;

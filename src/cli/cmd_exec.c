@@ -44,7 +44,7 @@ static int run(const struct cli_global *g, int argc, char **argv)
         {"ignore-paused", 0, OPT_FLAG, &o.ignore_paused, NULL, "exec into a paused container"},
     };
     int n;
-    int rc = cli_parse(&cmd_exec, opts, sizeof opts / sizeof *opts, argc, argv, true, &n);
+    int rc = cli_parse(&cmd_exec, opts, sizeof opts / sizeof *opts, argc, argv, 1, &n);
     if (rc) return rc < 0;
     struct error err;
     if (n < 1 || (n < 2 && !o.process_file)) {

@@ -45,7 +45,7 @@ static int run(const struct cli_global *g, int argc, char **argv)
         {"all", 'a', OPT_FLAG, &all, NULL, "signal every process in the container's cgroup"},
     };
     int n;
-    int rc = cli_parse(&cmd_kill, opts, sizeof opts / sizeof *opts, argc, argv, false, &n);
+    int rc = cli_parse(&cmd_kill, opts, sizeof opts / sizeof *opts, argc, argv, 0, &n);
     if (rc) return rc < 0;
     if (n != 1 && cli_want_args(&cmd_kill, n, 2) < 0) return 1;
     struct error err;

@@ -67,7 +67,7 @@ static int run(const struct cli_global *g, int argc, char **argv)
         {"quiet", 'q', OPT_FLAG, &quiet, NULL, "print only the ids"},
     };
     int n;
-    int rc = cli_parse(&cmd_list, opts, sizeof opts / sizeof *opts, argc, argv, false, &n);
+    int rc = cli_parse(&cmd_list, opts, sizeof opts / sizeof *opts, argc, argv, 0, &n);
     if (rc) return rc < 0;
     if (cli_want_args(&cmd_list, n, 0) < 0) return 1;
     struct error err;

@@ -20,7 +20,7 @@ static int run(const struct cli_global *g, int argc, char **argv)
     };
     size_t n_opts = 2 + create_options(&o, opts + 2);
     int n;
-    int rc = cli_parse(&cmd_run, opts, n_opts, argc, argv, false, &n);
+    int rc = cli_parse(&cmd_run, opts, n_opts, argc, argv, 0, &n);
     if (rc) return rc < 0;
     if (cli_want_args(&cmd_run, n, 1) < 0) return 1;
     o.id = argv[0];

@@ -41,7 +41,7 @@ static int run(const struct cli_global *g, int argc, char **argv)
         {"rootless", 0, OPT_FLAG, &rootless, NULL, "a spec for an unprivileged user"},
     };
     int n;
-    int rc = cli_parse(&cmd_spec, opts, sizeof opts / sizeof *opts, argc, argv, false, &n);
+    int rc = cli_parse(&cmd_spec, opts, sizeof opts / sizeof *opts, argc, argv, 0, &n);
     if (rc) return rc < 0;
     if (cli_want_args(&cmd_spec, n, 0) < 0) return 1;
     struct error err;

@@ -12,7 +12,7 @@ const struct cli_command cmd_start = {
 static int run(const struct cli_global *g, int argc, char **argv)
 {
     int n;
-    int rc = cli_parse(&cmd_start, NULL, 0, argc, argv, false, &n);
+    int rc = cli_parse(&cmd_start, NULL, 0, argc, argv, 0, &n);
     if (rc) return rc < 0;
     if (cli_want_args(&cmd_start, n, 1) < 0) return 1;
     struct error err;

@@ -15,7 +15,7 @@ const struct cli_command cmd_state = {
 static int run(const struct cli_global *g, int argc, char **argv)
 {
     int n;
-    int rc = cli_parse(&cmd_state, NULL, 0, argc, argv, false, &n);
+    int rc = cli_parse(&cmd_state, NULL, 0, argc, argv, 0, &n);
     if (rc) return rc < 0;
     if (cli_want_args(&cmd_state, n, 1) < 0) return 1;
     struct error err;

@@ -7,8 +7,8 @@
 #include "util/log.h"
 
 static const struct cli_command *const commands[] = {
-    &cmd_create, &cmd_start, &cmd_run,    &cmd_exec, &cmd_state,
-    &cmd_list,   &cmd_kill,  &cmd_delete, &cmd_spec,
+    &cmd_create, &cmd_start, &cmd_run,  &cmd_exec, &cmd_state, &cmd_list,
+    &cmd_kill,   &cmd_delete, &cmd_spec, &cmd_enter, &cmd_ns,
 };
 
 static void print_usage(FILE *out)
@@ -64,7 +64,7 @@ int main(int argc, char **argv)
     const struct cli_command global = {.name = "", .args = "", .summary = "", .usage = print_help};
     /* Global options end at the first argument: the command. */
     int n_args;
-    int rc = cli_parse(&global, opts, sizeof opts / sizeof *opts, argc, argv, true, &n_args);
+    int rc = cli_parse(&global, opts, sizeof opts / sizeof *opts, argc, argv, 1, &n_args);
     if (rc) return rc < 0;
     if (version) {
         print_version();

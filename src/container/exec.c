@@ -26,7 +26,6 @@
 #include "linux/process.h"
 #include "linux/sync.h"
 #include "linux/terminal.h"
-#include "linux/userns.h"
 #include "spec/names.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -40,7 +39,7 @@ struct exec_run {
     struct spec_process process;
     const char **env, **args;
     uint32_t *gids;
-    int ns_fds[NS_COUNT]; /* by type; -1 where the namespace is ours already */
+    struct ns_target ns;
     struct seccomp_program seccomp;
     int sync_fds[2];
     int console_fd, master;
@@ -165,29 +164,6 @@ static int check_terminal(struct exec_run *x, struct error *err)
     return 0;
 }
 
-/* The init's namespaces that differ from ours, through its /proc directory
- * (which fails once the init is gone: a reused pid cannot slip in). */
-static int open_namespaces(struct exec_run *x, int proc_fd, struct error *err)
-{
-    for (int t = 0; t < NS_COUNT; t++) {
-        char path[32];
-        snprintf(path, sizeof path, "ns/%s", ns_type_proc_name((enum ns_type)t));
-        struct stat theirs, ours;
-        int fd = openat(proc_fd, path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0 && errno == ENOENT) continue; /* a kernel without this type */
-        if (fd < 0) return error_sys(err, "open the container's %s namespace", path + 3);
-        char self[64];
-        snprintf(self, sizeof self, "/proc/self/%s", path);
-        if (fstat(fd, &theirs) == 0 && stat(self, &ours) == 0 && theirs.st_ino == ours.st_ino &&
-            theirs.st_dev == ours.st_dev) {
-            close(fd);
-            continue;
-        }
-        x->ns_fds[t] = fd;
-    }
-    return 0;
-}
-
 static int pin_init(struct exec_run *x, int *proc_fd, struct error *err)
 {
     const struct container_state *st = &x->ls.st;
@@ -213,25 +189,13 @@ static int prepare(struct exec_run *x, const struct runtime *rt, struct error *e
     if (rc < 0) return error_wrap(err, "the container's config");
     _cleanup_close_ int proc_fd = -1;
     if (pin_init(x, &proc_fd, err) < 0 || build_process(x, err) < 0 || check_terminal(x, err) < 0 ||
-        open_namespaces(x, proc_fd, err) < 0)
+        ns_open_target(proc_fd, 0, &x->ns, err) < 0)
         return -1;
     if (x->spec.linux.has_seccomp && seccomp_compile(&x->spec.linux.seccomp, &x->seccomp, err) < 0)
         return error_wrap(err, "config.json");
     if (pid_start_time(x->ls.st.pid) != x->ls.st.start_time)
         return error_set(err, 0, "cannot exec in a stopped container");
     return sync_pair(x->sync_fds, err);
-}
-
-static int join_namespaces(struct exec_run *x, struct error *err)
-{
-    for (size_t i = 0; i < NS_COUNT; i++) {
-        enum ns_type t = ns_join_order[i];
-        if (x->ns_fds[t] < 0 || t == NS_PID) continue; /* pid: joined by the parent */
-        if (setns(x->ns_fds[t], ns_type_clone_flag(t)) < 0)
-            return error_sys(err, "join the container's %s namespace", ns_type_spec_name(t));
-        if (t == NS_USER && userns_become_root(err) < 0) return -1;
-    }
-    return 0;
 }
 
 /* A pty from the container's devpts; the master to the parent. */
@@ -263,7 +227,7 @@ _Noreturn static void exec_child(struct exec_run *x)
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     process_reset_signals();
     if (cgroup_join_self(&x->ls.st.cgroup, x->into_cgroup, &err) < 0 ||
-        join_namespaces(x, &err) < 0 || make_terminal(x, &f.terminal, &err) < 0 ||
+        ns_join_target(&x->ns, &err) < 0 || make_terminal(x, &f.terminal, &err) < 0 ||
         finish_prepare(&f, &err) < 0 || sync_send(x->sync_fds[1], SYNC_READY, &err) < 0) {
         sync_send_error(x->sync_fds[1], &err);
         _exit(1);
@@ -293,7 +257,7 @@ static int spawn(struct exec_run *x, struct error *err)
     if (open_cgroup(x, err) < 0) return -1;
     /* For the children only: the process is born in the container's pid
      * namespace, without a go-between. */
-    if (x->ns_fds[NS_PID] >= 0 && setns(x->ns_fds[NS_PID], CLONE_NEWPID) < 0)
+    if (x->ns.fds[NS_PID] >= 0 && setns(x->ns.fds[NS_PID], CLONE_NEWPID) < 0)
         return error_sys(err, "join the container's pid namespace");
     pid_t pid = ns_clone(0, x->ls.st.cgroup.v2_fd, &x->into_cgroup, &x->child_pidfd, err);
     if (pid < 0) return -1;
@@ -330,8 +294,7 @@ static void release(struct exec_run *x)
     state_close_locked(&x->ls);
     spec_free(&x->spec);
     spec_free(&x->given);
-    for (size_t i = 0; i < NS_COUNT; i++)
-        if (x->ns_fds[i] >= 0) close(x->ns_fds[i]);
+    ns_close_target(&x->ns);
     for (int i = 0; i < 2; i++)
         if (x->sync_fds[i] >= 0) close(x->sync_fds[i]);
     if (x->console_fd >= 0) close(x->console_fd);
@@ -372,7 +335,7 @@ int container_exec(const struct runtime *rt, const struct exec_options *o, int *
 {
     struct exec_run x = {
         .o = o, .sync_fds = {-1, -1}, .console_fd = -1, .master = -1, .child_pidfd = -1};
-    for (size_t i = 0; i < NS_COUNT; i++) x.ns_fds[i] = -1;
+    for (size_t i = 0; i < NS_COUNT; i++) x.ns.fds[i] = -1;
     x.ls.root_fd = x.ls.dir_fd = -1;
     sigset_t old;
     int sig_fd = supervise_signals(&old, err);

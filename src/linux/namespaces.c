@@ -9,11 +9,15 @@
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "util/cleanup.h"
+#include "util/fs.h"
 
 const enum ns_type ns_join_order[NS_COUNT] = {NS_USER, NS_IPC,    NS_UTS,  NS_NET,
                                               NS_PID,  NS_CGROUP, NS_TIME, NS_MOUNT};
@@ -105,6 +109,84 @@ int ns_set_uts_names(const char *hostname, const char *domainname, struct error 
     if (domainname && *domainname && setdomainname(domainname, strlen(domainname)) < 0)
         return error_sys(err, "domainname: set \"%s\"", domainname);
     return 0;
+}
+
+int ns_open_target(int proc_fd, unsigned types, struct ns_target *t, struct error *err)
+{
+    for (int i = 0; i < NS_COUNT; i++) t->fds[i] = -1;
+    for (int type = 0; type < NS_COUNT; type++) {
+        if (types && !(types & (1u << type))) continue;
+        char path[32], self[64];
+        snprintf(path, sizeof path, "ns/%s", ns_type_proc_name((enum ns_type)type));
+        snprintf(self, sizeof self, "/proc/self/%s", path);
+        int fd = openat(proc_fd, path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 && errno == ENOENT) continue; /* a kernel without this type */
+        if (fd < 0) {
+            error_sys(err, "open the %s namespace", ns_type_spec_name((enum ns_type)type));
+            ns_close_target(t);
+            return -1;
+        }
+        struct stat theirs, ours;
+        if (fstat(fd, &theirs) == 0 && stat(self, &ours) == 0 && theirs.st_ino == ours.st_ino &&
+            theirs.st_dev == ours.st_dev) {
+            close(fd);
+            continue;
+        }
+        t->fds[type] = fd;
+    }
+    return 0;
+}
+
+int ns_join_target(const struct ns_target *t, struct error *err)
+{
+    for (size_t i = 0; i < NS_COUNT; i++) {
+        enum ns_type type = ns_join_order[i];
+        if (t->fds[type] < 0 || type == NS_PID) continue;
+        if (setns(t->fds[type], ns_type_clone_flag(type)) < 0)
+            return error_sys(err, "join the %s namespace", ns_type_spec_name(type));
+        /* Files made and checked from here on belong to a mapped id. */
+        if (type == NS_USER && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+            return error_sys(err, "become root of the joined user namespace");
+    }
+    return 0;
+}
+
+void ns_close_target(struct ns_target *t)
+{
+    for (int i = 0; i < NS_COUNT; i++) {
+        if (t->fds[i] >= 0) close(t->fds[i]);
+        t->fds[i] = -1;
+    }
+}
+
+int ns_identify(int proc_fd, enum ns_type type, struct ns_identity *id, struct error *err)
+{
+    char path[32];
+    snprintf(path, sizeof path, "ns/%s", ns_type_proc_name(type));
+    *id = (struct ns_identity){0, 0};
+    _cleanup_close_ int fd = openat(proc_fd, path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) return 0;
+    if (fd < 0) return error_sys(err, "open %s", path);
+    struct stat st;
+    if (fstat(fd, &st) < 0) return error_sys(err, "stat %s", path);
+    id->inode = (unsigned long)st.st_ino;
+    _cleanup_close_ int owner = ioctl(fd, type == NS_USER ? NS_GET_PARENT : NS_GET_USERNS);
+    if (owner >= 0 && fstat(owner, &st) == 0) id->owner = (unsigned long)st.st_ino;
+    return 0;
+}
+
+pid_t ns_pid_inside(int proc_fd)
+{
+    _cleanup_free_ char *status = NULL;
+    struct error ignored;
+    if (fs_read_file_at(proc_fd, "status", &status, NULL, &ignored) < 0) return 0;
+    char *line = strstr(status, "\nNSpid:");
+    if (!line) return 0;
+    line += 7;
+    char *end = strchr(line, '\n');
+    if (end) *end = '\0';
+    char *last = strrchr(line, '\t');
+    return last ? (pid_t)strtol(last + 1, NULL, 10) : 0;
 }
 
 static pid_t clone3_call(uint64_t flags, int cgroup_fd, int *pidfd)

@@ -45,6 +45,32 @@ int ns_enter(const struct ns_plan *plan, struct error *err);
 /* Child: the cgroup namespace, once the cgroups are joined. */
 int ns_unshare_cgroup(const struct ns_plan *plan, struct error *err);
 
+/* The namespaces of another process, to enter (exec, enter). */
+struct ns_target {
+    int fds[NS_COUNT]; /* by type; -1 where nothing is to be joined */
+};
+
+/* Opens, through proc_fd (a /proc/PID directory, which pins the process),
+ * the namespaces of the types in `types` (bits 1 << type; 0 for all) that
+ * differ from the caller's: joining one's own is not needed, and for a user
+ * namespace not allowed. */
+int ns_open_target(int proc_fd, unsigned types, struct ns_target *t, struct error *err);
+/* setns into them in ns_join_order, but pid (it applies to children: the
+ * caller does it before its fork); root of a joined user namespace. */
+int ns_join_target(const struct ns_target *t, struct error *err);
+void ns_close_target(struct ns_target *t);
+
+/* The inode of a process' namespace of a type and of the user namespace
+ * that owns it (for a user namespace, its parent); 0 where unknown. */
+struct ns_identity {
+    unsigned long inode, owner;
+};
+int ns_identify(int proc_fd, enum ns_type type, struct ns_identity *id, struct error *err);
+
+/* A process' pid in its own (innermost) pid namespace, from NSpid; 0 if
+ * unknown. */
+pid_t ns_pid_inside(int proc_fd);
+
 /* Child, in its uts namespace: hostname and domainname (NULL: left alone). */
 int ns_set_uts_names(const char *hostname, const char *domainname, struct error *err);
 
