@@ -1,27 +1,29 @@
 #!/bin/sh
-# make demo: a busybox container that shows its hostname, that it is PID 1,
-# and its namespaces next to the host's.
+# make demo: a busybox container, entered the way people enter containers,
+# showing its hostname, that its first process is PID 1, and its namespaces
+# next to the host's and ours.
 set -eu
 cd "$(dirname "$0")/.."
-nsrun=$PWD/build/nsrun
+nsrun="$PWD/build/nsrun --root $PWD/build/demo-state"
 bundle=$PWD/build/demo
+id=demo-$$
 scripts/rootfs.sh "$bundle/rootfs"
 rm -f "$bundle/config.json"
-"$nsrun" spec --bundle "$bundle"
+$nsrun spec --bundle "$bundle"
+# The default spec runs "sh"; the demo's container waits instead.
+sed -i 's|^      "sh"$|      "sleep", "600"|; s/"hostname": "nsrun"/"hostname": "nsrun-demo"/' \
+    "$bundle/config.json"
+trap '$nsrun delete --force $id 2>/dev/null || true' EXIT
 
-# The container's command, in place of the default "sh".
-script='echo "hostname: $(hostname)"; echo "pid:      $$"; for t in cgroup ipc mnt net pid time user uts; do echo "ns $t $(readlink /proc/self/ns/$t)"; done'
-sed -i "s|^      \"sh\"\$|      \"sh\", \"-c\", \"$(printf '%s' "$script" | sed 's/"/\\\\"/g')\"|" "$bundle/config.json"
-sed -i 's/"hostname": "nsrun"/"hostname": "nsrun-demo"/' "$bundle/config.json"
-
-echo "\$ nsrun run --bundle build/demo demo"
-out=$("$nsrun" --root "$PWD/build/demo-state" run --bundle "$bundle" "demo-$$")
-printf '%s\n' "$out" | grep -v '^ns '
-echo
-printf '%-8s %-22s %-22s %s\n' namespace host container ""
-printf '%s\n' "$out" | grep '^ns ' | while read -r _ type inside; do
-    host=$(readlink "/proc/self/ns/$type")
-    verdict=isolated
-    [ "$host" = "$inside" ] && verdict="shared with the host"
-    printf '%-8s %-22s %-22s %s\n' "$type" "$host" "$inside" "$verdict"
-done
+show() {
+    echo "\$ nsrun $*"
+    # shellcheck disable=SC2086
+    $nsrun "$@"
+    echo
+}
+show run --detach --bundle build/demo "$id"
+show exec "$id" hostname
+show exec "$id" ps -o pid,comm
+show ns "$id"
+show delete --force "$id"
+trap - EXIT

@@ -63,6 +63,18 @@ static int set_value(const struct cli_command *cmd, const struct cli_opt *o, con
     return -1;
 }
 
+/* -it: a cluster of one-letter flags. */
+static int set_short_flags(const struct cli_command *cmd, const struct cli_opt *opts, size_t n,
+                           const char *arg)
+{
+    for (const char *c = arg + 1; *c; c++) {
+        const struct cli_opt *o = find_short(opts, n, *c);
+        if (!o || o->kind != OPT_FLAG) return usage_error(cmd, "unknown option %s", arg);
+        set_value(cmd, o, NULL);
+    }
+    return 0;
+}
+
 /* One option at argv[*i]; consumes its value from argv[*i + 1] if needed. */
 static int parse_one(const struct cli_command *cmd, const struct cli_opt *opts, size_t n, int argc,
                      char **argv, int *i)
@@ -74,8 +86,8 @@ static int parse_one(const struct cli_command *cmd, const struct cli_opt *opts, 
     const struct cli_opt *o = find_long(opts, n, name, len);
     const char *inline_value = eq ? eq + 1 : NULL;
     if (!o && arg[1] != '-' && (o = find_short(opts, n, name[0]))) {
+        if (o->kind == OPT_FLAG && name[1]) return set_short_flags(cmd, opts, n, arg);
         inline_value = name[1] ? name + 1 : NULL; /* -bVALUE */
-        if (o->kind == OPT_FLAG && inline_value) return usage_error(cmd, "unknown option %s", arg);
     }
     if (!o) return usage_error(cmd, "unknown option %s", arg);
     if (o->kind == OPT_FLAG || inline_value) return set_value(cmd, o, inline_value);

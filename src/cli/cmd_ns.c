@@ -94,8 +94,8 @@ static json_t *view_json(const struct view *v, const struct ns_identity *host,
         json_t *host_same = host[t].inode ? json_boolean(host[t].inode == id->inode) : json_null();
         json_object_set_new(nss, ns_type_proc_name((enum ns_type)t),
                             json_pack("{s:I, s:I, s:o, s:b}", "inode", (json_int_t)id->inode,
-                                      "owner", (json_int_t)id->owner, "host", host_same,
-                                      "caller", self[t].inode == id->inode));
+                                      "owner", (json_int_t)id->owner, "host", host_same, "caller",
+                                      self[t].inode == id->inode));
     }
     json_t *o = json_pack("{s:s, s:i, s:i, s:o}", "target", v->name, "pid", (int)v->t.pid,
                           "pidInside", (int)v->inside, "namespaces", nss);

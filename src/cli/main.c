@@ -7,7 +7,7 @@
 #include "util/log.h"
 
 static const struct cli_command *const commands[] = {
-    &cmd_create, &cmd_start, &cmd_run,  &cmd_exec, &cmd_state, &cmd_list,
+    &cmd_create, &cmd_start,  &cmd_run,  &cmd_exec,  &cmd_state, &cmd_list,
     &cmd_kill,   &cmd_delete, &cmd_spec, &cmd_enter, &cmd_ns,
 };
 

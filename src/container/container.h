@@ -18,6 +18,8 @@ struct create_options {
     const char *bundle;         /* "." by default */
     const char *pid_file;       /* NULL: none */
     const char *console_socket; /* NULL: none; else receives the pty master */
+    const char *config_json;    /* the config itself, instead of <bundle>/config.json */
+    bool no_stdin;              /* the process' stdin is /dev/null; nothing relayed to it */
     bool no_pivot;
     bool no_new_keyring;
     int preserve_fds;

@@ -34,9 +34,13 @@ static int load_bundle(struct launch *l, struct error *err)
     l->bundle_fd = open(l->bundle_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (l->bundle_fd < 0) return error_sys(err, "bundle %s", bundle);
     size_t len;
-    if (fs_read_file_at(l->bundle_fd, "config.json", &l->config_text, &len, err) < 0 ||
-        spec_parse(&l->spec, l->config_text, len, "config.json", err) < 0)
+    if (l->opts->config_json) {
+        if (!(l->config_text = strdup(l->opts->config_json))) return error_set(err, ENOMEM, "spec");
+        len = strlen(l->config_text);
+    } else if (fs_read_file_at(l->bundle_fd, "config.json", &l->config_text, &len, err) < 0) {
         return -1;
+    }
+    if (spec_parse(&l->spec, l->config_text, len, "config.json", err) < 0) return -1;
     return spec_validate(&l->spec, err);
 }
 

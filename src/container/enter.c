@@ -26,8 +26,7 @@ static bool all_digits(const char *s)
     return true;
 }
 
-int target_resolve(const struct runtime *rt, const char *name, struct target *t,
-                   struct error *err)
+int target_resolve(const struct runtime *rt, const char *name, struct target *t, struct error *err)
 {
     *t = (struct target){.proc_fd = -1};
     unsigned long long start_time = 0;

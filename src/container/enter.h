@@ -11,12 +11,11 @@
 /* A process named by a pid or by a container id (its init, checked alive). */
 struct target {
     pid_t pid;
-    int proc_fd; /* /proc/PID, which pins it */
+    int proc_fd;                      /* /proc/PID, which pins it */
     char container[STATE_ID_MAX + 1]; /* "" for a plain pid */
 };
 
-int target_resolve(const struct runtime *rt, const char *name, struct target *t,
-                   struct error *err);
+int target_resolve(const struct runtime *rt, const char *name, struct target *t, struct error *err);
 void target_close(struct target *t);
 
 struct enter_options {

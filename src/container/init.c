@@ -131,10 +131,20 @@ static int wait_for_start(struct launch *l, struct error *err)
     return state ? hooks_run(&l->spec, HOOK_START_CONTAINER, state, err) : 0;
 }
 
+/* The host's /dev/null on stdin, for a process given no input. */
+static int close_stdin(struct error *err)
+{
+    int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || dup2(fd, STDIN_FILENO) < 0) return error_sys(err, "stdin from /dev/null");
+    close(fd);
+    return 0;
+}
+
 static int setup(struct launch *l, struct finish *f, struct error *err)
 {
     const struct spec *spec = &l->spec;
     process_reset_signals();
+    if (l->opts->no_stdin && close_stdin(err) < 0) return -1;
     umask(0); /* device nodes get exactly the modes the spec asks for */
     if (enter_namespaces(l, err) < 0 || join_session_keyring(l, err) < 0 ||
         ns_set_uts_names(spec->hostname, spec->domainname, err) < 0 ||

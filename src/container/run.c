@@ -70,7 +70,7 @@ static int start_and_wait(const struct runtime *rt, const struct create_options 
         .child_pidfd = l.init_pidfd,
         .sig_fd = sig_fd,
         .master = l.terminal,
-        .relay_stdin = true,
+        .relay_stdin = !opts->no_stdin,
     };
     *exit_status = supervise(&sv);
     if (!opts->keep) remove_after_run(&l);

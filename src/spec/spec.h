@@ -345,4 +345,24 @@ const char *spec_getenv(const struct spec_process *p, const char *name);
 /* The default config.json `nsrun spec` writes (a NUL-terminated string). */
 const char *spec_default_json(void);
 
+/* What a person asks of `nsrun run --rootfs DIR`. */
+struct rootfs_volume {
+    const char *source, *destination; /* source absolute */
+    bool readonly;
+};
+struct rootfs_run {
+    const char *rootfs; /* absolute */
+    const char *const *args;
+    size_t n_args; /* 0: the default shell */
+    const char *const *env;
+    size_t n_env; /* KEY=VALUE added to the default environment */
+    bool terminal, writable, host_network;
+    const char *hostname; /* NULL: the default */
+    int64_t memory, pids; /* 0: no limit */
+    const struct rootfs_volume *volumes;
+    size_t n_volumes;
+};
+/* The default spec with those choices applied, as JSON text (malloc'd). */
+char *spec_build_rootfs_run(const struct rootfs_run *r, struct error *err);
+
 #endif

@@ -161,7 +161,7 @@ static void test_cli_parse(void)
     char *argv1[] = {"t",  "--bundle",       "/b", "ID", "--pid-file=/p",
                      "-f", "--preserve-fds", "2",  NULL};
     int n;
-    ok(cli_parse(&cmd, opts, 4, 8, argv1, false, &n) == 0, "runc's spellings parse");
+    ok(cli_parse(&cmd, opts, 4, 8, argv1, 0, &n) == 0, "runc's spellings parse");
     is_str(bundle, "/b", "--bundle X");
     is_str(pid, "/p", "--pid-file=X");
     ok(force, "-f");
@@ -169,21 +169,30 @@ static void test_cli_parse(void)
     ok(n == 1 && strcmp(argv1[0], "ID") == 0, "options after the argument, argument kept");
 
     char *argv2[] = {"t", "-b/c", "-bundle", "/d", "--force=false", "x", "--", "-y", NULL};
-    ok(cli_parse(&cmd, opts, 4, 8, argv2, false, &n) == 0, "Go-style and glued forms");
+    ok(cli_parse(&cmd, opts, 4, 8, argv2, 0, &n) == 0, "Go-style and glued forms");
     is_str(bundle, "/d", "-bundle X (last wins)");
     ok(!force, "--force=false");
     ok(n == 2 && strcmp(argv2[1], "-y") == 0, "after --, arguments only");
 
     char *argv3[] = {"t", "ID", "sh", "-c", "x", NULL};
-    ok(cli_parse(&cmd, opts, 4, 5, argv3, true, &n) == 0 && n == 4, "stop at the first argument");
+    ok(cli_parse(&cmd, opts, 4, 5, argv3, 1, &n) == 0 && n == 4, "stop at the first argument");
+
+    bool i_flag = false, t_flag = false;
+    const struct cli_opt flags[] = {{"interactive", 'i', OPT_FLAG, &i_flag, NULL, ""},
+                                    {"tty", 't', OPT_FLAG, &t_flag, NULL, ""}};
+    char *argv7[] = {"t", "-it", "x", NULL};
+    ok(cli_parse(&cmd, flags, 2, 3, argv7, 0, &n) == 0 && i_flag && t_flag && n == 1,
+       "-it is -i -t");
+    char *argv8[] = {"t", "-ix", NULL};
+    ok(cli_parse(&cmd, flags, 2, 2, argv8, 0, &n) < 0, "-ix: x is not a flag");
 
     char *argv4[] = {"t", "--nope", NULL};
     fflush(stdout);
-    ok(cli_parse(&cmd, opts, 4, 2, argv4, false, &n) < 0, "unknown option refused");
+    ok(cli_parse(&cmd, opts, 4, 2, argv4, 0, &n) < 0, "unknown option refused");
     char *argv5[] = {"t", "--preserve-fds", "x", NULL};
-    ok(cli_parse(&cmd, opts, 4, 3, argv5, false, &n) < 0, "a number is checked");
+    ok(cli_parse(&cmd, opts, 4, 3, argv5, 0, &n) < 0, "a number is checked");
     char *argv6[] = {"t", "--bundle", NULL};
-    ok(cli_parse(&cmd, opts, 4, 2, argv6, false, &n) < 0, "a missing value is refused");
+    ok(cli_parse(&cmd, opts, 4, 2, argv6, 0, &n) < 0, "a missing value is refused");
 }
 
 int main(void)
