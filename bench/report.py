@@ -16,7 +16,8 @@ import statistics
 import sys
 
 RUNTIMES = ["nsrun", "crun", "runc"]
-SCENARIOS = [("run", "run /bin/true"), ("csd", "create+start+delete")]
+SCENARIOS = [("run", "run /bin/true"), ("csd", "create+start+delete"),
+             ("exec", "exec /bin/true")]
 
 
 def quantile(xs, q):

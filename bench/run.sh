@@ -3,6 +3,7 @@
 #
 #   scenario "run":  RUNTIME run --bundle B ID              (/bin/true)
 #   scenario "csd":  RUNTIME create ...; start ID; delete ID (one shell command)
+#   scenario "exec": RUNTIME exec ID /bin/true, into a container running sleep
 #   peak RSS of RUNTIME run (GNU time %M)
 #   optionally the "floor" of ../shared/bench/floor.c, a measuring tool
 #
@@ -99,6 +100,7 @@ sweep_cgroups() {
     local dir name rt hier
     while IFS= read -r dir; do
         name=${dir##*/}
+        is_kept "$name" && continue
         rt=${name#"$prefix"-}
         rt=${rt%%-*}
         hier=${dir#/sys/fs/cgroup/}
@@ -119,18 +121,26 @@ sweep_cgroups() {
 # state roots, then removes what a runtime killed halfway through create left
 # there without listing it; records both as leftovers. The state roots hold
 # nothing but the bench's containers.
+# The containers exec runs in live through the timing; the sweeps after each
+# step leave them alone until keep_targets is 0.
+keep_targets=1
+target_of() { echo "$prefix-$1-exectarget"; }
+is_kept() { [ "$keep_targets" = 1 ] && case "$1" in *-exectarget) true ;; *) false ;; esac; }
+
 sweep_containers() {
     local rt id r entry
     for rt in "${runtimes[@]}"; do
         r=$(root_of "$rt")
         [ -d "$r" ] || continue
         for id in $("${bin[$rt]}" --root "$r" list -q 2>/dev/null); do
+            is_kept "$id" && continue
             "${bin[$rt]}" --root "$r" delete --force "$id" >/dev/null ||
                 echo "bench/run.sh: $rt delete --force $id failed" >&2
             echo "$rt container" >>"$leftovers"
         done
         for entry in "$r/$prefix"-*; do
             [ -e "$entry" ] || continue
+            is_kept "${entry##*/}" && continue
             rm -rf -- "$entry"
             echo "$rt state" >>"$leftovers"
         done
@@ -139,6 +149,7 @@ sweep_containers() {
 
 cleanup() {
     trap '' INT TERM
+    keep_targets=0
     sweep_containers
     sweep_cgroups
 }
@@ -179,6 +190,19 @@ with open(path, "w") as f:
     json.dump(config, f, indent=2)
 EOF
 
+# exec's target: the same rootfs, running sleep.
+sleeper=$bench_dir/bundle-sleep
+mkdir -p "$sleeper"
+/usr/bin/python3 - "$bundle/config.json" "$sleeper/config.json" "$bundle/rootfs" <<'EOF'
+import json, sys
+with open(sys.argv[1]) as f:
+    config = json.load(f)
+config["process"]["args"] = ["sleep", "3600"]
+config["root"]["path"] = sys.argv[3]
+with open(sys.argv[2], "w") as f:
+    json.dump(config, f, indent=2)
+EOF
+
 # The floor is a measuring tool kept outside the project; it is compiled from
 # where it lies, never copied in.
 floor_src=$repo/../shared/bench/floor.c
@@ -210,6 +234,11 @@ done
 # Whatever the warm-up left is counted like any later leftover.
 sweep_containers
 sweep_cgroups
+for rt in "${runtimes[@]}"; do
+    "${bin[$rt]}" --root "$(root_of "$rt")" run --detach --bundle "$sleeper" "$(target_of "$rt")" \
+        >/dev/null </dev/null
+    "${bin[$rt]}" --root "$(root_of "$rt")" exec "$(target_of "$rt")" /bin/true
+done
 
 # hyperfine RUNTIME SCENARIO ROUND: BENCH_RUNS timed runs, each with its own
 # id (-P gives each run a number), each after a BENCH_GAP sleep: on cgroup v1 a
@@ -226,6 +255,9 @@ bench_one() {
     */run)
         r=$(root_of "$rt")
         hyperfine "${common[@]}" -N "${bin[$rt]} --root $r run --bundle $bundle $id" ;;
+    */exec)
+        r=$(root_of "$rt")
+        hyperfine "${common[@]}" -N "${bin[$rt]} --root $r exec $(target_of "$rt") /bin/true" ;;
     */csd)
         # A shell is needed to chain the three; the same one for all runtimes,
         # and hyperfine subtracts its startup. /bin/true may not have exited
@@ -254,6 +286,10 @@ for ((round = 1; round <= rounds; round++)); do
     for ((k = 0; k < ${#runtimes[@]}; k++)); do
         rt=${runtimes[(round + k) % ${#runtimes[@]}]}
         bench_one "$rt" csd "$round"
+    done
+    for ((k = 0; k < ${#runtimes[@]}; k++)); do
+        rt=${runtimes[(round + k) % ${#runtimes[@]}]}
+        bench_one "$rt" exec "$round"
     done
 done
 echo " ($(($(date +%s) - started)) s)"
