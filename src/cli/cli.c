@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,4 +162,24 @@ int cli_fail(const struct cli_command *cmd, const struct error *err)
     fprintf(stderr, "nsrun: %s: %s\n", cmd->name, text);
     if (log_to_file()) log_error("%s: %s", cmd->name, text);
     return 1;
+}
+
+/* "256M", "1g", "512k", "1048576": bytes, or -1. */
+int64_t cli_parse_size(const char *text)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (errno || end == text || v <= 0) return -1;
+    const char *units = "kmgt";
+    double mult = 1;
+    if (*end) {
+        const char *u = strchr(units, *end | 0x20);
+        if (!u) return -1;
+        for (const char *p = units; p <= u; p++) mult *= 1024;
+        end++;
+        if ((*end | 0x20) == 'i') end++;
+        if ((*end | 0x20) == 'b') end++;
+    }
+    return *end ? -1 : (int64_t)(v * mult);
 }

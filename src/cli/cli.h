@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "container/container.h"
 #include "util/error.h"
@@ -50,6 +51,8 @@ int cli_parse(const struct cli_command *cmd, const struct cli_opt *opts, size_t 
 /* Checks the argument count: exactly `want` (-1 for any), printing why not. */
 int cli_want_args(const struct cli_command *cmd, int n_args, int want);
 void cli_help(const struct cli_command *cmd, const struct cli_opt *opts, size_t n_opts);
+/* "256M", "1g", "512k", "1048576": bytes, or -1. */
+int64_t cli_parse_size(const char *text);
 /* Prints "nsrun: CMD: error" (and logs it); returns the exit status 1. */
 int cli_fail(const struct cli_command *cmd, const struct error *err);
 

@@ -35,8 +35,7 @@ static int print_table(const struct container_state *states, size_t n)
     for (int c = 0; c < 6; c++) width[c] = strlen(head[c]);
     for (size_t i = 0; i < n; i++) {
         const struct container_state *s = &states[i];
-        bool live = s->status == STATUS_CREATED || s->status == STATUS_RUNNING;
-        snprintf(pid[i], sizeof pid[i], "%d", live ? (int)s->pid : 0);
+        snprintf(pid[i], sizeof pid[i], "%d", s->status == STATUS_STOPPED ? 0 : (int)s->pid);
         const char *cell[6] = {s->id,     pid[i],     status_name(s->status),
                                s->bundle, s->created, s->owner};
         for (int c = 0; c < 6; c++)

@@ -33,26 +33,6 @@ struct people {
     struct cli_list volumes, env;
 };
 
-/* "256M", "1g", "512k", "1048576": bytes, or -1. */
-static int64_t parse_size(const char *text)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(text, &end);
-    if (errno || end == text || v <= 0) return -1;
-    const char *units = "kmgt";
-    double mult = 1;
-    if (*end) {
-        const char *u = strchr(units, *end | 0x20);
-        if (!u) return -1;
-        for (const char *p = units; p <= u; p++) mult *= 1024;
-        end++;
-        if ((*end | 0x20) == 'i') end++;
-        if ((*end | 0x20) == 'b') end++;
-    }
-    return *end ? -1 : (int64_t)(v * mult);
-}
-
 /* SRC:DST[:ro|rw], SRC made absolute (it must exist). */
 static int parse_volume(const char *spec, struct rootfs_volume *v, char **owned, struct error *err)
 {
@@ -115,7 +95,7 @@ static int run_rootfs(const struct cli_global *g, struct create_options *o, stru
         error_set(&err, 0, "--net: \"%s\" is not none or host", p->net);
         goto fail;
     }
-    if (p->mem && (r.memory = parse_size(p->mem)) < 0) {
+    if (p->mem && (r.memory = cli_parse_size(p->mem)) < 0) {
         error_set(&err, 0, "--mem: \"%s\" is not a size such as 256M", p->mem);
         goto fail;
     }

@@ -43,5 +43,14 @@ int container_list(const struct runtime *rt, struct container_state **states, si
                    struct error *err);
 int container_kill(const struct runtime *rt, const char *id, int sig, bool all, struct error *err);
 int container_delete(const struct runtime *rt, const char *id, bool force, struct error *err);
+/* Freezes or thaws every process of a running (paused) container. */
+int container_pause(const struct runtime *rt, const char *id, struct error *err);
+int container_resume(const struct runtime *rt, const char *id, struct error *err);
+/* Applies linux.resources (JSON text of that object) to a live container. */
+int container_update(const struct runtime *rt, const char *id, const char *resources_json,
+                     struct error *err);
+/* The pids in the container's cgroup (freed by the caller). */
+int container_pids(const struct runtime *rt, const char *id, pid_t **pids, size_t *n,
+                   struct error *err);
 
 #endif

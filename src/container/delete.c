@@ -15,12 +15,17 @@
 
 enum { DEATH_TIMEOUT_MS = 10000 };
 
-/* SIGKILL to the init, and wait for it to be gone. */
+/* SIGKILL to the init, and wait for it to be gone. A frozen process dies
+ * only once thawed. */
 static int kill_init(const struct container_state *st, struct error *err)
 {
     _cleanup_close_ int pidfd = pidfd_open_verified(st->pid, st->start_time, err);
     if (pidfd < 0) return 0; /* already gone */
     if (pidfd_signal(pidfd, SIGKILL, err) < 0) return -1;
+    if (st->status == STATUS_PAUSED) {
+        cgroup_signal_all(&st->cgroup, SIGKILL, err);
+        if (cgroup_freeze(&st->cgroup, false, err) < 0) return -1;
+    }
     if (pidfd_wait_exit(pidfd, DEATH_TIMEOUT_MS) < 0)
         return error_set(err, ETIMEDOUT, "container init %d did not die", st->pid);
     return 0;
@@ -49,9 +54,10 @@ int container_delete(const struct runtime *rt, const char *id, bool force, struc
     if (state_open_locked(rt->root, id, &ls, err) < 0) return -1;
     struct container_state *st = &ls.st;
     int rc = 0;
-    if (st->status == STATUS_RUNNING && !force)
-        rc = error_set(err, 0, "cannot delete container %s that is not stopped: running", id);
-    else if (st->status == STATUS_CREATED || st->status == STATUS_RUNNING)
+    if ((st->status == STATUS_RUNNING || st->status == STATUS_PAUSED) && !force)
+        rc = error_set(err, 0, "cannot delete container %s that is not stopped: %s", id,
+                       status_name(st->status));
+    else if (st->status != STATUS_STOPPED)
         rc = kill_init(st, err);
     if (rc == 0) {
         /* The config goes with the state directory: read poststop hooks first. */

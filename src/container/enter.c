@@ -40,7 +40,7 @@ int target_resolve(const struct runtime *rt, const char *name, struct target *t,
         enum container_status status = st.status;
         snprintf(t->container, sizeof t->container, "%s", name);
         state_free(&st);
-        if (status != STATUS_CREATED && status != STATUS_RUNNING)
+        if (status != STATUS_CREATED && status != STATUS_RUNNING && status != STATUS_PAUSED)
             return error_set(err, 0, "container %s is %s", name, status_name(status));
     }
     char path[32];

@@ -171,6 +171,8 @@ static int pin_init(struct exec_run *x, int *proc_fd, struct error *err)
         return error_set(err, 0, "cannot exec in a stopped container");
     if (st->status == STATUS_CREATING)
         return error_set(err, 0, "cannot exec in a container that is being created");
+    if (st->status == STATUS_PAUSED && !x->o->ignore_paused)
+        return error_set(err, 0, "cannot exec in a paused container (--ignore-paused to try)");
     char path[32];
     snprintf(path, sizeof path, "/proc/%d", st->pid);
     *proc_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);

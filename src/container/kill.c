@@ -11,7 +11,7 @@
 static int signal_container(const struct container_state *st, int sig, bool all, struct error *err)
 {
     if (all && st->cgroup.n) return cgroup_signal_all(&st->cgroup, sig, err);
-    if (st->status != STATUS_CREATED && st->status != STATUS_RUNNING)
+    if (st->status != STATUS_CREATED && st->status != STATUS_RUNNING && st->status != STATUS_PAUSED)
         return error_set(err, 0, "container not running");
     _cleanup_close_ int pidfd = pidfd_open_verified(st->pid, st->start_time, err);
     if (pidfd < 0) return error_set(err, 0, "container not running");

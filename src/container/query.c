@@ -39,3 +39,15 @@ int container_list(const struct runtime *rt, struct container_state **states, si
     free(ids);
     return *states ? 0 : error_set(err, ENOMEM, "list containers");
 }
+
+int container_pids(const struct runtime *rt, const char *id, pid_t **pids, size_t *n,
+                   struct error *err)
+{
+    struct container_state st;
+    if (container_state(rt, id, &st, err) < 0) return -1;
+    int rc = st.status == STATUS_STOPPED && !st.cgroup.n
+                 ? error_set(err, 0, "container %s is stopped", id)
+                 : cgroup_list_pids(&st.cgroup, pids, n, err);
+    state_free(&st);
+    return rc;
+}

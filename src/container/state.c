@@ -25,6 +25,7 @@ const char *status_name(enum container_status status)
     case STATUS_CREATING: return "creating";
     case STATUS_CREATED: return "created";
     case STATUS_RUNNING: return "running";
+    case STATUS_PAUSED: return "paused";
     case STATUS_STOPPED: return "stopped";
     }
     return "unknown";
@@ -201,7 +202,7 @@ static enum container_status derive_status(int dir_fd, const struct container_st
     if (st->pid == 0) return being_created(dir_fd) ? STATUS_CREATING : STATUS_STOPPED;
     if (!state_init_alive(st)) return STATUS_STOPPED;
     if (faccessat(dir_fd, FIFO_FILE, F_OK, AT_SYMLINK_NOFOLLOW) == 0) return STATUS_CREATED;
-    return STATUS_RUNNING;
+    return cgroup_is_frozen(&st->cgroup) ? STATUS_PAUSED : STATUS_RUNNING;
 }
 
 /* A directory with no state.json: its creator holds the lock, or died. */

@@ -14,7 +14,13 @@
 
 enum { STATE_ID_MAX = 255 };
 
-enum container_status { STATUS_CREATING, STATUS_CREATED, STATUS_RUNNING, STATUS_STOPPED };
+enum container_status {
+    STATUS_CREATING,
+    STATUS_CREATED,
+    STATUS_RUNNING,
+    STATUS_PAUSED,
+    STATUS_STOPPED
+};
 const char *status_name(enum container_status status);
 
 struct container_state {

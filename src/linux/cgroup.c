@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -272,97 +273,53 @@ static int make_dirs(const struct cgroup_hierarchy *h, struct cgroup_dir *d, str
     return 0;
 }
 
-static struct cgroup_dir *dir_with(struct cgroup *cg, const char *controller)
+/* The v2 hierarchy's mount point, for controller delegation; NULL without. */
+static const char *v2_mount(const struct cgroup_host *host)
 {
-    for (size_t i = 0; i < cg->n; i++)
-        if (!cg->dirs[i].v2 && cgroup_has_controller(cg->dirs[i].controllers, controller))
-            return &cg->dirs[i];
-    for (size_t i = 0; i < cg->n; i++)
-        if (cg->dirs[i].v2 && cgroup_has_controller(cg->dirs[i].controllers, controller))
-            return &cg->dirs[i];
+    for (size_t i = 0; i < host->n; i++)
+        if (host->h[i].v2) return host->h[i].mount;
     return NULL;
 }
 
-typedef int (*resource_writer)(const struct cgroup_dir *, const struct spec_resources *,
-                               struct error *);
-
-struct resource_kind {
-    const char *controller;
-    const char *field;
-    bool (*wanted)(const struct spec_resources *r);
-    resource_writer v1, v2;
-};
-
-static bool wants_memory(const struct spec_resources *r)
+int cgroup_writef(const struct cgroup_dir *dir, const char *file, const char *field,
+                  struct error *err, const char *fmt, ...)
 {
-    return r->has_memory && r->memory.limit.has;
+    char value[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(value, sizeof value, fmt, ap);
+    va_end(ap);
+    return cgroup_write(dir, file, value, field, err);
 }
 
-static bool wants_pids(const struct spec_resources *r)
+int cgroup_read(const struct cgroup_dir *dir, const char *file, char *buf, size_t size,
+                struct error *err)
 {
-    return r->has_pids;
-}
-
-static bool wants_cpu(const struct spec_resources *r)
-{
-    return r->has_cpu && (r->cpu.shares.has || r->cpu.quota.has || r->cpu.period.has);
-}
-
-static bool wants_cpuset(const struct spec_resources *r)
-{
-    return r->has_cpu && ((r->cpu.cpus && *r->cpu.cpus) || (r->cpu.mems && *r->cpu.mems));
-}
-
-/* cpuset.cpus and cpuset.mems have the same names and syntax on v1 and v2. */
-static int write_cpuset(const struct cgroup_dir *d, const struct spec_resources *r,
-                        struct error *err)
-{
-    if (r->cpu.cpus && *r->cpu.cpus &&
-        cgroup_write(d, "cpuset.cpus", r->cpu.cpus, "linux.resources.cpu.cpus", err) < 0)
-        return -1;
-    if (r->cpu.mems && *r->cpu.mems &&
-        cgroup_write(d, "cpuset.mems", r->cpu.mems, "linux.resources.cpu.mems", err) < 0)
-        return -1;
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", dir->path, file);
+    _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return error_sys(err, "open %s", path);
+    ssize_t n = read(fd, buf, size - 1);
+    if (n < 0) return error_sys(err, "read %s", path);
+    buf[n] = '\0';
+    buf[strcspn(buf, "\n")] = '\0';
     return 0;
 }
 
-static bool wants_devices(const struct spec_resources *r)
+bool cgroup_has_file(const struct cgroup_dir *dir, const char *file)
 {
-    return r->n_devices > 0;
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", dir->path, file);
+    return access(path, F_OK) == 0;
 }
 
-static const struct resource_kind resource_kinds[] = {
-    {"memory", "linux.resources.memory", wants_memory, cgroup_v1_memory, cgroup_v2_memory},
-    {"pids", "linux.resources.pids", wants_pids, cgroup_v1_pids, cgroup_v2_pids},
-    {"cpu", "linux.resources.cpu", wants_cpu, cgroup_v1_cpu, cgroup_v2_cpu},
-    {"cpuset", "linux.resources.cpu", wants_cpuset, write_cpuset, write_cpuset},
-    {"devices", "linux.resources.devices", wants_devices, cgroup_v1_devices, cgroup_v2_devices},
-};
-
-static int apply_resources(const struct cgroup_host *host, struct cgroup *cg,
-                           const struct spec_resources *r, struct error *err)
+int cgroup_update(struct cgroup *cg, const struct spec_resources *resources, struct error *err)
 {
-    for (size_t i = 0; i < ARRAY_LEN(resource_kinds); i++) {
-        const struct resource_kind *k = &resource_kinds[i];
-        if (!k->wanted(r)) continue;
-        struct cgroup_dir *d = dir_with(cg, k->controller);
-        if (!d && strcmp(k->controller, "devices") == 0) {
-            /* v2 has no devices controller: rules are a BPF program. */
-            for (size_t j = 0; j < cg->n; j++)
-                if (cg->dirs[j].v2) d = &cg->dirs[j];
-        }
-        if (!d)
-            return error_set(err, 0, "%s: the %s controller is not available on this host",
-                             k->field, k->controller);
-        if (d->v2 && strcmp(k->controller, "devices") != 0) {
-            const struct cgroup_hierarchy *h = NULL;
-            for (size_t j = 0; j < host->n; j++)
-                if (host->h[j].v2) h = &host->h[j];
-            if (cgroup_v2_enable(h->mount, d->path, k->controller, err) < 0) return -1;
-        }
-        if ((d->v2 ? k->v2 : k->v1)(d, r, err) < 0) return -1;
-    }
-    return 0;
+    struct cgroup_host host;
+    if (cgroup_host_detect(&host, err) < 0) return -1;
+    int rc = cgroup_apply(cg, v2_mount(&host), resources, err);
+    cgroup_host_free(&host);
+    return rc;
 }
 
 int cgroup_write(const struct cgroup_dir *dir, const char *file, const char *value,
@@ -417,7 +374,7 @@ int cgroup_create(const struct cgroup_host *host, const char *cgroups_path, cons
         }
         if (make_dirs(h, d, err) < 0) goto fail;
     }
-    if (resources && apply_resources(host, cg, resources, err) < 0) goto fail;
+    if (resources && cgroup_apply(cg, v2_mount(host), resources, err) < 0) goto fail;
     if (open_join_fds(cg, err) < 0) goto fail;
     return 0;
 fail:
@@ -444,9 +401,7 @@ void cgroup_close_fds(struct cgroup *cg)
     cg->v2_fd = -1;
 }
 
-/* The pids in the cgroup, read from the first directory (every hierarchy
- * holds every process of the container). */
-static int read_pids(const struct cgroup *cg, pid_t **pids, size_t *n, struct error *err)
+int cgroup_list_pids(const struct cgroup *cg, pid_t **pids, size_t *n, struct error *err)
 {
     *pids = NULL;
     *n = 0;
@@ -482,7 +437,7 @@ int cgroup_signal_all(const struct cgroup *cg, int sig, struct error *err)
 {
     _cleanup_free_ pid_t *pids = NULL;
     size_t n;
-    if (read_pids(cg, &pids, &n, err) < 0) return -1;
+    if (cgroup_list_pids(cg, &pids, &n, err) < 0) return -1;
     for (size_t i = 0; i < n; i++)
         if (kill(pids[i], sig) < 0 && errno != ESRCH) return error_sys(err, "kill %d", pids[i]);
     return 0;
@@ -493,7 +448,7 @@ bool cgroup_has_processes(const struct cgroup *cg)
     _cleanup_free_ pid_t *pids = NULL;
     size_t n = 0;
     struct error ignored;
-    return read_pids(cg, &pids, &n, &ignored) == 0 && n > 0;
+    return cgroup_list_pids(cg, &pids, &n, &ignored) == 0 && n > 0;
 }
 
 /* rmdir that waits, bounded, for exiting processes to leave the cgroup. */

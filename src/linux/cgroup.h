@@ -52,12 +52,21 @@ void cgroup_host_free(struct cgroup_host *host);
  * opens what the init needs to join. On failure nothing is left behind. */
 int cgroup_create(const struct cgroup_host *host, const char *cgroups_path, const char *id,
                   const struct spec_resources *resources, struct cgroup *cg, struct error *err);
+/* Applies resources to an existing container cgroup (update). */
+int cgroup_update(struct cgroup *cg, const struct spec_resources *resources, struct error *err);
 /* Child: joins every hierarchy the clone did not already put it in. A
  * single-threaded process writing "0" to a v1 "tasks" file moves itself
  * without the threadgroup lock that "cgroup.procs" takes (an RCU grace
  * period each, ~10 ms): see shared/bench/README.md. */
 int cgroup_join_self(struct cgroup *cg, bool v2_joined, struct error *err);
 void cgroup_close_fds(struct cgroup *cg);
+/* Freezes (pause) or thaws (resume) every process of the cgroup, waiting
+ * (bounded) until it is done; a freeze that does not complete is undone. */
+int cgroup_freeze(const struct cgroup *cg, bool freeze, struct error *err);
+bool cgroup_is_frozen(const struct cgroup *cg);
+/* The pids in the cgroup (malloc'd), from its first directory: every
+ * hierarchy holds every process of the container. */
+int cgroup_list_pids(const struct cgroup *cg, pid_t **pids, size_t *n, struct error *err);
 /* Sends sig to every process in the cgroup. */
 int cgroup_signal_all(const struct cgroup *cg, int sig, struct error *err);
 /* Does the cgroup still hold processes? */

@@ -361,6 +361,24 @@ int spec_parse(struct spec *spec, const char *json, size_t len, const char *name
     return 0;
 }
 
+int spec_parse_resources(struct spec *spec, const char *json, size_t len, const char *name,
+                         struct error *err)
+{
+    memset(spec, 0, sizeof *spec);
+    json_t *doc = load_json(json, len, name, err);
+    if (!doc) return -1;
+    spec->doc = doc;
+    struct reader r = {.file = name, .arena = (struct arena **)&spec->arena, .err = err};
+    if (!json_is_object(doc)) {
+        rd_fail(&r, "expected a JSON object at the top level");
+    } else if (parse_resources(&r, doc, &spec->linux.resources) == 0) {
+        spec->has_linux = spec->linux.has_resources = true;
+        return 0;
+    }
+    spec_free(spec);
+    return -1;
+}
+
 int spec_load(struct spec *spec, int bundle_dirfd, struct error *err)
 {
     _cleanup_free_ char *text = NULL;

@@ -325,6 +325,10 @@ int spec_parse(struct spec *spec, const char *json, size_t len, const char *name
  * the rest of spec stays empty. */
 int spec_parse_process(struct spec *spec, const char *json, size_t len, const char *name,
                        struct error *err);
+/* Parses a lone linux.resources object (update --resources) into
+ * spec->linux.resources. */
+int spec_parse_resources(struct spec *spec, const char *json, size_t len, const char *name,
+                         struct error *err);
 /* Reads and parses <bundle>/config.json. */
 int spec_load(struct spec *spec, int bundle_dirfd, struct error *err);
 void spec_free(struct spec *spec);

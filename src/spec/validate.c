@@ -76,30 +76,6 @@ static int validate_user_namespace(const struct spec *spec, struct error *err)
     return 0;
 }
 
-static int validate_resources(const struct spec_resources *r, struct error *err)
-{
-    const struct spec_memory *m = &r->memory;
-    const struct spec_cpu *c = &r->cpu;
-    if (m->reservation.has) return refuse(err, "linux.resources.memory.reservation");
-    if (m->swap.has) return refuse(err, "linux.resources.memory.swap");
-    if (m->kernel.has) return refuse(err, "linux.resources.memory.kernel");
-    if (m->kernel_tcp.has) return refuse(err, "linux.resources.memory.kernelTCP");
-    if (m->swappiness.has) return refuse(err, "linux.resources.memory.swappiness");
-    if (m->disable_oom_killer.has) return refuse(err, "linux.resources.memory.disableOOMKiller");
-    if (m->use_hierarchy.has) return refuse(err, "linux.resources.memory.useHierarchy");
-    if (m->check_before_update.has) return refuse(err, "linux.resources.memory.checkBeforeUpdate");
-    if (c->burst.has) return refuse(err, "linux.resources.cpu.burst");
-    if (c->realtime_runtime.has) return refuse(err, "linux.resources.cpu.realtimeRuntime");
-    if (c->realtime_period.has) return refuse(err, "linux.resources.cpu.realtimePeriod");
-    if (c->idle.has) return refuse(err, "linux.resources.cpu.idle");
-    if (r->has_block_io) return refuse(err, "linux.resources.blockIO");
-    if (r->n_hugepage_limits) return refuse(err, "linux.resources.hugepageLimits");
-    if (r->has_network) return refuse(err, "linux.resources.network");
-    if (r->n_rdma) return refuse(err, "linux.resources.rdma");
-    if (r->unified.len) return refuse(err, "linux.resources.unified");
-    return 0;
-}
-
 /* Only namespaced parameters, and only in a namespace of the container's own
  * (as runc allows them): what the host shares must not change. */
 static int validate_sysctl(const struct spec *spec, const char *key, struct error *err)
@@ -140,7 +116,6 @@ static int validate_linux(const struct spec *spec, struct error *err)
     for (size_t i = 0; i < spec->n_mounts; i++)
         if (spec->mounts[i].uid_mappings.len || spec->mounts[i].gid_mappings.len)
             return refuse(err, "mounts[].uidMappings");
-    if (l->has_resources && validate_resources(&l->resources, err) < 0) return -1;
     if (l->has_intel_rdt) return refuse(err, "linux.intelRdt");
     for (size_t i = 0; i < l->sysctl.len; i++)
         if (validate_sysctl(spec, l->sysctl.items[i].key, err) < 0) return -1;

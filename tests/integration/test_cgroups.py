@@ -132,12 +132,16 @@ def test_device_rules_are_in_the_cgroup(nsrun, bundle, cid):
         nsrun.ok("delete", "-f", cid)
 
 
-def test_unsupported_resource_is_refused_and_nothing_is_made(nsrun, bundle, cid):
-    bundle.config["linux"]["resources"]["memory"] = {"swap": 1024}
+def test_missing_controller_is_reported_and_nothing_is_made(nsrun, bundle, cid):
+    if "net_cls" in cgroups.hierarchies():
+        pytest.skip("this host has the net_cls controller")
+    bundle.config["linux"]["resources"]["network"] = {"classID": 1048577}
     bundle.args("true")
     r = nsrun("run", "-b", str(bundle.path), cid)
     assert r.returncode == 1
-    assert "config.json: linux.resources.memory.swap: not supported" in r.err
+    assert ("linux.resources.network.classID: the net_cls controller is not available on this "
+            "host") in r.err
+    assert nsrun.ids() == []
 
 
 def test_delete_removes_the_cgroup_of_a_container_with_many_processes(nsrun, bundle, cid):

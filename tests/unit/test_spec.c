@@ -293,8 +293,6 @@ static void test_validation(void)
              "{\"type\": \"ipc\"}], \"sysctl\": {\"net.ipv4.ip_forward\": \"1\", "
              "\"kernel.msgmax\": \"9\", \"fs.mqueue.msg_max\": \"5\"}}}") == NULL,
        "namespaced keys with their namespaces");
-    has_str(check("{" BASE ", " PROC ", \"linux\": {\"resources\": {\"memory\": {\"swap\": 1}}}}"),
-            "linux.resources.memory.swap: not supported", "memory.swap refused until implemented");
 }
 
 static void test_process_file(void)
