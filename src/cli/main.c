@@ -7,9 +7,9 @@
 #include "util/log.h"
 
 static const struct cli_command *const commands[] = {
-    &cmd_create, &cmd_start, &cmd_run,    &cmd_exec,  &cmd_state,
-    &cmd_list,   &cmd_kill,  &cmd_delete, &cmd_pause, &cmd_resume,
-    &cmd_update, &cmd_ps,    &cmd_spec,   &cmd_enter, &cmd_ns,
+    &cmd_create, &cmd_start,  &cmd_run,   &cmd_exec,   &cmd_state,  &cmd_list,
+    &cmd_kill,   &cmd_delete, &cmd_pause, &cmd_resume, &cmd_update, &cmd_ps,
+    &cmd_spec,   &cmd_enter,  &cmd_ns,    &cmd_events,
 };
 
 static void print_usage(FILE *out)

@@ -49,6 +49,10 @@ int container_resume(const struct runtime *rt, const char *id, struct error *err
 /* Applies linux.resources (JSON text of that object) to a live container. */
 int container_update(const struct runtime *rt, const char *id, const char *resources_json,
                      struct error *err);
+/* Statistics once (stats_once), or every interval_ms with OOM events as
+ * they come, as JSON lines on stdout until the container stops. */
+int container_events(const struct runtime *rt, const char *id, bool stats_once, int interval_ms,
+                     struct error *err);
 /* The pids in the container's cgroup (freed by the caller). */
 int container_pids(const struct runtime *rt, const char *id, pid_t **pids, size_t *n,
                    struct error *err);

@@ -4,7 +4,9 @@
 #ifndef NSRUN_LINUX_CGROUP_H
 #define NSRUN_LINUX_CGROUP_H
 
+#include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "spec/spec.h"
@@ -74,6 +76,21 @@ bool cgroup_has_processes(const struct cgroup *cg);
 /* Removes the directories nsrun made, waiting (bounded) for dying processes. */
 int cgroup_destroy(struct cgroup *cg, struct error *err);
 void cgroup_free(struct cgroup *cg);
+
+/* Statistics in the shape of runc's events ("cpu", "memory", "pids",
+ * "blkio", "hugetlb"). */
+json_t *cgroup_stats(const struct cgroup *cg);
+
+/* OOM kills in the container's memory cgroup, as they happen: poll fd for
+ * input (v1, an eventfd) or POLLPRI (v2), then ask how many are new. */
+struct oom_watch {
+    int fd;
+    const struct cgroup_dir *dir;
+    uint64_t seen;
+};
+int cgroup_oom_watch(const struct cgroup *cg, struct oom_watch *w, struct error *err);
+unsigned cgroup_oom_new(struct oom_watch *w);
+void cgroup_oom_close(struct oom_watch *w);
 
 /* Cleans a cgroup path lexically: "/a/../b//c/" → "/b/c", never above "/". */
 void cgroup_clean_path(char *path);
