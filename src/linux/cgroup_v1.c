@@ -55,6 +55,20 @@ static int write_bool(const struct cgroup_dir *d, const char *file, struct opt_b
     return v.has ? cgroup_write(d, file, v.v ? "1" : "0", field, err) : 0;
 }
 
+/* Kernels since 5.16 keep memory.kmem.limit_in_bytes but ignore writes to
+ * it: a limit that reads back otherwise was not applied. */
+static int write_kernel_limit(const struct cgroup_dir *d, struct opt_i64 v, struct error *err)
+{
+    if (write_i64(d, "memory.kmem.limit_in_bytes", v, MEMORY "kernel", err) < 0) return -1;
+    char now[32];
+    if (!v.has || v.v <= 0) return 0;
+    if (cgroup_read(d, "memory.kmem.limit_in_bytes", now, sizeof now, err) < 0) return -1;
+    if (strtoll(now, NULL, 10) != v.v)
+        return error_set(err, 0, MEMORY "kernel: this kernel ignores kernel memory limits "
+                                        "(memory.kmem.limit_in_bytes reads back %s)", now);
+    return 0;
+}
+
 int cgroup_v1_memory(const struct cgroup_dir *d, const struct spec_resources *r, struct error *err)
 {
     const struct spec_memory *m = &r->memory;
@@ -67,7 +81,7 @@ int cgroup_v1_memory(const struct cgroup_dir *d, const struct spec_resources *r,
         return -1;
     }
     if (write_i64(d, "memory.soft_limit_in_bytes", m->reservation, MEMORY "reservation", err) < 0 ||
-        write_i64(d, "memory.kmem.limit_in_bytes", m->kernel, MEMORY "kernel", err) < 0 ||
+        write_kernel_limit(d, m->kernel, err) < 0 ||
         write_i64(d, "memory.kmem.tcp.limit_in_bytes", m->kernel_tcp, MEMORY "kernelTCP", err) <
             0 ||
         write_bool(d, "memory.oom_control", m->disable_oom_killer, MEMORY "disableOOMKiller", err) <
