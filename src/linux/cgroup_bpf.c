@@ -1,9 +1,15 @@
 /* cgroup v2 device rules: the BPF program for them, emitted here without a
- * compiler; see cgroup_bpf.h. */
+ * compiler, and its loading and attaching with bpf(2); see cgroup_bpf.h. */
 #include "linux/cgroup_bpf.h"
 
+#include <errno.h>
 #include <linux/filter.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "util/cleanup.h"
 
 #define ACC_ALL (BPF_DEVCG_ACC_MKNOD | BPF_DEVCG_ACC_READ | BPF_DEVCG_ACC_WRITE)
 
@@ -160,5 +166,126 @@ int cgroup_bpf_build(const struct bpf_device_rule *rules, size_t n, bool default
     if (other_tail) emit_return(&e, !default_allow);
     *insns = e.insns;
     *count = e.n;
+    return 0;
+}
+
+static int bpf(int cmd, union bpf_attr *attr)
+{
+    return (int)syscall(SYS_bpf, cmd, attr, sizeof *attr);
+}
+
+/* The verifier's reason: the last line of its log before the "processed"
+ * statistics. Its first line names the fault only when the program's shape
+ * is wrong (an unreachable instruction), where it is the only line; a fault
+ * on a path comes after the trace of the path's instructions. */
+static const char *log_reason(char *log)
+{
+    char *line = log, *reason = NULL;
+    while (*line) {
+        char *end = strchrnul(line, '\n');
+        bool last = !*end;
+        *end = '\0';
+        if (strncmp(line, "processed ", 10) == 0) break;
+        if (*line) reason = line;
+        if (last) break;
+        line = end + 1;
+    }
+    return reason ? reason : "no verifier log";
+}
+
+_Static_assert(sizeof CGROUP_BPF_PROG_NAME <= BPF_OBJ_NAME_LEN, "a program name has 15 bytes");
+
+static int prog_load(const struct bpf_insn *insns, size_t count, struct error *err)
+{
+    union bpf_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+    attr.insns = (uintptr_t)insns;
+    attr.insn_cnt = (uint32_t)count;
+    /* No GPL-only helper is called, so any license will do. */
+    attr.license = (uintptr_t) "Apache-2.0";
+    memcpy(attr.prog_name, CGROUP_BPF_PROG_NAME, sizeof CGROUP_BPF_PROG_NAME);
+    int fd = bpf(BPF_PROG_LOAD, &attr);
+    if (fd >= 0) return fd;
+    int saved = errno;
+    /* Only now with a log: a log too small for it fails a good program. */
+    size_t size = 256 * 1024;
+    _cleanup_free_ char *log = calloc(1, size);
+    if (!log) return error_set(err, saved, "load the device program");
+    attr.log_buf = (uintptr_t)log;
+    attr.log_size = (uint32_t)size;
+    attr.log_level = 1;
+    fd = bpf(BPF_PROG_LOAD, &attr);
+    if (fd >= 0) return fd;
+    return error_set(err, saved, "load the device program (%zu instructions): %s", count,
+                     log_reason(log));
+}
+
+/* Whether the program is one nsrun loaded, by its name. */
+static int is_ours(int prog_fd, bool *ours, struct error *err)
+{
+    struct bpf_prog_info info;
+    union bpf_attr attr;
+    memset(&info, 0, sizeof info);
+    memset(&attr, 0, sizeof attr);
+    attr.info.bpf_fd = (uint32_t)prog_fd;
+    attr.info.info_len = sizeof info;
+    attr.info.info = (uintptr_t)&info;
+    if (bpf(BPF_OBJ_GET_INFO_BY_FD, &attr) < 0)
+        return error_sys(err, "read a device program's information");
+    *ours = strncmp(info.name, CGROUP_BPF_PROG_NAME, sizeof info.name) == 0;
+    return 0;
+}
+
+/* *out: an fd of the device program nsrun attached to the cgroup before, or
+ * -1. Programs others attached stay: with BPF_F_ALLOW_MULTI every program of
+ * the cgroup must allow an access. */
+static int find_ours(int cgroup_fd, int *out, struct error *err)
+{
+    uint32_t ids[64]; /* the kernel's limit of programs per cgroup and type */
+    union bpf_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.query.target_fd = (uint32_t)cgroup_fd;
+    attr.query.attach_type = BPF_CGROUP_DEVICE;
+    attr.query.prog_ids = (uintptr_t)ids;
+    attr.query.prog_cnt = ARRAY_LEN(ids);
+    if (bpf(BPF_PROG_QUERY, &attr) < 0) return error_sys(err, "query the cgroup's device programs");
+    *out = -1;
+    for (uint32_t i = 0; i < attr.query.prog_cnt; i++) {
+        union bpf_attr get;
+        memset(&get, 0, sizeof get);
+        get.prog_id = ids[i];
+        _cleanup_close_ int fd = bpf(BPF_PROG_GET_FD_BY_ID, &get);
+        if (fd < 0 && errno == ENOENT) continue; /* detached since the query */
+        if (fd < 0) return error_sys(err, "open device program %u", ids[i]);
+        bool ours = false;
+        if (is_ours(fd, &ours, err) < 0) return -1;
+        if (ours) {
+            *out = TAKE_FD(fd);
+            return 0;
+        }
+    }
+    return 0;
+}
+
+int cgroup_bpf_attach_devices(int cgroup_fd, const struct bpf_insn *insns, size_t count,
+                              struct error *err)
+{
+    _cleanup_close_ int prog = prog_load(insns, count, err);
+    if (prog < 0) return -1;
+    _cleanup_close_ int old = -1;
+    if (find_ours(cgroup_fd, &old, err) < 0) return -1;
+    union bpf_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.target_fd = (uint32_t)cgroup_fd;
+    attr.attach_bpf_fd = (uint32_t)prog;
+    attr.attach_type = BPF_CGROUP_DEVICE;
+    attr.attach_flags = BPF_F_ALLOW_MULTI;
+    if (old >= 0) {
+        attr.attach_flags |= BPF_F_REPLACE;
+        attr.replace_bpf_fd = (uint32_t)old;
+    }
+    if (bpf(BPF_PROG_ATTACH, &attr) < 0)
+        return error_sys(err, "%s the device program", old >= 0 ? "replace" : "attach");
     return 0;
 }
