@@ -38,13 +38,20 @@ static int stream(const struct container_state *st, int interval_ms, struct erro
     struct error no_oom;
     bool watching = cgroup_oom_watch(&st->cgroup, &oom, &no_oom) == 0;
     long long next = now_ms() + interval_ms;
+    int recheck = 0;
     for (;;) {
         struct pollfd fds[2] = {{pidfd, POLLIN, 0}, {watching ? oom.fd : -1, POLLIN | POLLPRI, 0}};
         long long wait = next - now_ms();
+        if (recheck && wait > 20) wait = 20;
         int rc = poll(fds, 2, wait > 0 ? (int)wait : 0);
         if (rc < 0 && errno != EINTR) break;
-        if (rc > 0 && fds[1].revents)
-            for (unsigned n = cgroup_oom_new(&oom); n > 0; n--) emit("oom", st->id, NULL);
+        /* The notification comes when the cgroup runs out of memory, the
+         * kill (and its count) a moment later: look again shortly. */
+        if (watching && ((rc > 0 && fds[1].revents) || recheck)) {
+            unsigned n = cgroup_oom_new(&oom);
+            recheck = n ? 0 : (rc > 0 && fds[1].revents) ? 50 : recheck - 1;
+            for (; n > 0; n--) emit("oom", st->id, NULL);
+        }
         if (rc > 0 && fds[0].revents) break; /* the init exited: the container stopped */
         if (now_ms() >= next) {
             emit("stats", st->id, cgroup_stats(&st->cgroup));
