@@ -491,12 +491,3 @@ void cgroup_free(struct cgroup *cg)
     memset(cg, 0, sizeof *cg);
     cg->v2_fd = -1;
 }
-
-/* Allowed after the spec's own rules, as runc does, so that the devices
- * every container gets (null, zero, ..., the pty pair) are usable. */
-const struct cgroup_device_allow cgroup_default_devices[] = {
-    {'c', -1, -1, "m"}, {'b', -1, -1, "m"},    {'c', 1, 3, "rwm"},    {'c', 1, 5, "rwm"},
-    {'c', 1, 7, "rwm"}, {'c', 1, 8, "rwm"},    {'c', 1, 9, "rwm"},    {'c', 5, 0, "rwm"},
-    {'c', 5, 2, "rwm"}, {'c', 136, -1, "rwm"}, {'c', 10, 200, "rwm"},
-};
-const size_t cgroup_n_default_devices = ARRAY_LEN(cgroup_default_devices);

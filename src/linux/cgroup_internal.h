@@ -3,6 +3,7 @@
 #define NSRUN_LINUX_CGROUP_INTERNAL_H
 
 #include "linux/cgroup.h"
+#include "linux/cgroup_bpf.h"
 
 /* Writes value to dir/file, naming the spec field on failure. */
 int cgroup_write(const struct cgroup_dir *dir, const char *file, const char *value,
@@ -64,13 +65,10 @@ int cgroup_write_cpuset(const struct cgroup_dir *d, const struct spec_resources 
 int cgroup_write_rdma(const struct cgroup_dir *d, const struct spec_resources *r,
                       struct error *err);
 
-/* The devices every container may use, as runc allows them. */
-struct cgroup_device_allow {
-    char type;
-    int64_t major, minor; /* -1 for "*" */
-    const char *access;
-};
-extern const struct cgroup_device_allow cgroup_default_devices[];
-extern const size_t cgroup_n_default_devices;
+/* The spec's device rules, then the devices every container may use (as
+ * runc allows them), as one list in order: the last rule matching an
+ * access decides. *rules is malloc'd. */
+int cgroup_device_rules(const struct spec_resources *r, struct bpf_device_rule **rules, size_t *n,
+                        struct error *err);
 
 #endif

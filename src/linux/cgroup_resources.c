@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "linux/cgroup_internal.h"
@@ -171,5 +172,54 @@ int cgroup_write_rdma(const struct cgroup_dir *d, const struct spec_resources *r
                           objects) < 0)
             return -1;
     }
+    return 0;
+}
+
+enum { RWM = BPF_DEVCG_ACC_READ | BPF_DEVCG_ACC_WRITE | BPF_DEVCG_ACC_MKNOD };
+
+/* Allowed after the spec's own rules, as runc does, so that the devices
+ * every container gets (null, zero, ..., the pty pair) are usable. */
+static const struct bpf_device_rule default_devices[] = {
+    {true, 'c', -1, -1, BPF_DEVCG_ACC_MKNOD},
+    {true, 'b', -1, -1, BPF_DEVCG_ACC_MKNOD},
+    {true, 'c', 1, 3, RWM},
+    {true, 'c', 1, 5, RWM},
+    {true, 'c', 1, 7, RWM},
+    {true, 'c', 1, 8, RWM},
+    {true, 'c', 1, 9, RWM},
+    {true, 'c', 5, 0, RWM},
+    {true, 'c', 5, 2, RWM},
+    {true, 'c', 136, -1, RWM},
+    {true, 'c', 10, 200, RWM},
+};
+
+static unsigned access_bits(const char *access)
+{
+    if (!access || !*access) return RWM;
+    unsigned bits = 0;
+    for (const char *c = access; *c; c++)
+        bits |= *c == 'r'   ? BPF_DEVCG_ACC_READ
+                : *c == 'w' ? BPF_DEVCG_ACC_WRITE
+                            : BPF_DEVCG_ACC_MKNOD;
+    return bits;
+}
+
+int cgroup_device_rules(const struct spec_resources *r, struct bpf_device_rule **rules, size_t *n,
+                        struct error *err)
+{
+    *n = r->n_devices + ARRAY_LEN(default_devices);
+    *rules = calloc(*n, sizeof **rules);
+    if (!*rules) return error_set(err, ENOMEM, "linux.resources.devices");
+    for (size_t i = 0; i < r->n_devices; i++) {
+        const struct spec_device_rule *d = &r->devices[i];
+        (*rules)[i] = (struct bpf_device_rule){
+            .allow = d->allow,
+            .type = d->type,
+            .major = d->major.has ? d->major.v : -1,
+            .minor = d->minor.has ? d->minor.v : -1,
+            .access = access_bits(d->access),
+        };
+    }
+    memcpy(*rules + r->n_devices, default_devices, sizeof default_devices);
     return 0;
 }

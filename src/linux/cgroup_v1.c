@@ -64,8 +64,10 @@ static int write_kernel_limit(const struct cgroup_dir *d, struct opt_i64 v, stru
     if (!v.has || v.v <= 0) return 0;
     if (cgroup_read(d, "memory.kmem.limit_in_bytes", now, sizeof now, err) < 0) return -1;
     if (strtoll(now, NULL, 10) != v.v)
-        return error_set(err, 0, MEMORY "kernel: this kernel ignores kernel memory limits "
-                                        "(memory.kmem.limit_in_bytes reads back %s)", now);
+        return error_set(err, 0,
+                         MEMORY "kernel: this kernel ignores kernel memory limits "
+                                "(memory.kmem.limit_in_bytes reads back %s)",
+                         now);
     return 0;
 }
 
@@ -203,53 +205,53 @@ int cgroup_v1_net_prio(const struct cgroup_dir *d, const struct spec_resources *
     return 0;
 }
 
-static void format_number(char *out, size_t size, bool has, int64_t v)
+static void format_id(char *out, size_t size, int64_t v)
 {
-    if (has && v >= 0)
+    if (v >= 0)
         snprintf(out, size, "%" PRId64, v);
     else
         snprintf(out, size, "*");
 }
-static int write_device_rule(const struct cgroup_dir *d, bool allow, char type, bool has_major,
-                             int64_t major, bool has_minor, int64_t minor, const char *access,
-                             struct error *err)
+
+/* One rule as devices.allow/deny takes it: "c 1:3 rw", or "a" for all. */
+static int write_device_rule(const struct cgroup_dir *d, const struct bpf_device_rule *rule,
+                             char type, struct error *err)
 {
-    char rule[96], maj[24], min[24];
-    format_number(maj, sizeof maj, has_major, major);
-    format_number(min, sizeof min, has_minor, minor);
+    char text[96], maj[24], min[24], access[4] = "";
+    format_id(maj, sizeof maj, rule->major);
+    format_id(min, sizeof min, rule->minor);
+    if (rule->access & BPF_DEVCG_ACC_READ) strcat(access, "r");
+    if (rule->access & BPF_DEVCG_ACC_WRITE) strcat(access, "w");
+    if (rule->access & BPF_DEVCG_ACC_MKNOD) strcat(access, "m");
     if (type == 'a')
-        snprintf(rule, sizeof rule, "a");
+        snprintf(text, sizeof text, "a");
     else
-        snprintf(rule, sizeof rule, "%c %s:%s %s", type, maj, min,
-                 access && *access ? access : "rwm");
-    return cgroup_write(d, allow ? "devices.allow" : "devices.deny", rule,
+        snprintf(text, sizeof text, "%c %s:%s %s", type, maj, min, access);
+    return cgroup_write(d, rule->allow ? "devices.allow" : "devices.deny", text,
                         "linux.resources.devices", err);
 }
+
 int cgroup_v1_devices(const struct cgroup_dir *d, const struct spec_resources *r, struct error *err)
 {
-    for (size_t i = 0; i < r->n_devices; i++) {
-        const struct spec_device_rule *rule = &r->devices[i];
-        char type = rule->type;
-        /* "a" with an access other than everything cannot be expressed in v1
-         * except as every char and block device. */
-        if (type == 'a' && rule->access && strcmp(rule->access, "rwm") != 0) {
-            if (write_device_rule(d, rule->allow, 'c', false, 0, false, 0, rule->access, err) < 0 ||
-                write_device_rule(d, rule->allow, 'b', false, 0, false, 0, rule->access, err) < 0)
-                return -1;
-            continue;
+    _cleanup_free_ struct bpf_device_rule *rules = NULL;
+    size_t n;
+    if (cgroup_device_rules(r, &rules, &n, err) < 0) return -1;
+    for (size_t i = 0; i < n; i++) {
+        const struct bpf_device_rule *rule = &rules[i];
+        /* v1 has "a" only for every device and every access: anything
+         * narrower is written for char and block devices alike. */
+        bool all = rule->major < 0 && rule->minor < 0 &&
+                   rule->access == (BPF_DEVCG_ACC_READ | BPF_DEVCG_ACC_WRITE | BPF_DEVCG_ACC_MKNOD);
+        if (rule->type != 'a' || all) {
+            if (write_device_rule(d, rule, rule->type, err) < 0) return -1;
+        } else if (write_device_rule(d, rule, 'c', err) < 0 ||
+                   write_device_rule(d, rule, 'b', err) < 0) {
+            return -1;
         }
-        if (write_device_rule(d, rule->allow, type, rule->major.has, rule->major.v, rule->minor.has,
-                              rule->minor.v, rule->access, err) < 0)
-            return -1;
-    }
-    for (size_t i = 0; i < cgroup_n_default_devices; i++) {
-        const struct cgroup_device_allow *a = &cgroup_default_devices[i];
-        if (write_device_rule(d, true, a->type, a->major >= 0, a->major, a->minor >= 0, a->minor,
-                              a->access, err) < 0)
-            return -1;
     }
     return 0;
 }
+
 static int copy_from_parent(const char *dir, const char *file, struct error *err)
 {
     char path[PATH_MAX], parent[PATH_MAX];

@@ -1,6 +1,7 @@
 /* cgroup v2 resource files, with the conversions from the spec's v1-shaped
  * values that runc and crun apply, and controller delegation. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "linux/cgroup_internal.h"
+#include "util/cleanup.h"
 #include "util/log.h"
 
 #define MEMORY "linux.resources.memory."
@@ -179,13 +181,22 @@ int cgroup_v2_hugetlb(const struct cgroup_dir *d, const struct spec_resources *r
     return 0;
 }
 
+/* v2 has no devices controller: the rules are a BPF program on the cgroup,
+ * replaced (never removed first) when they change. A new cgroup allows
+ * every device until told otherwise, as v1's does. */
 int cgroup_v2_devices(const struct cgroup_dir *d, const struct spec_resources *r, struct error *err)
 {
-    (void)d;
-    (void)r;
-    return error_set(err, 0,
-                     "linux.resources.devices: device rules on cgroup v2 (a BPF program) are not "
-                     "supported by this version of nsrun");
+    _cleanup_free_ struct bpf_device_rule *rules = NULL;
+    _cleanup_free_ struct bpf_insn *insns = NULL;
+    size_t n, count;
+    if (cgroup_device_rules(r, &rules, &n, err) < 0 ||
+        cgroup_bpf_build(rules, n, true, &insns, &count, err) < 0)
+        return error_wrap(err, "linux.resources.devices");
+    _cleanup_close_ int fd = open(d->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return error_sys(err, "linux.resources.devices: open %s", d->path);
+    if (cgroup_bpf_attach_devices(fd, insns, count, err) < 0)
+        return error_wrap(err, "linux.resources.devices");
+    return 0;
 }
 
 /* unified: any v2 interface file "controller.name", as given; not the

@@ -172,7 +172,6 @@ def run_on_v2(nsrun, *args):
 def test_v2_host_in_a_private_mount_namespace(nsrun, bundle, cid):
     if "" not in cgroups.hierarchies():
         pytest.skip("no cgroup2 hierarchy on this host")
-    bundle.config["linux"]["resources"] = {}
     bundle.config["linux"]["namespaces"] = [n for n in bundle.namespaces()
                                             if n["type"] != "cgroup"]
     bundle.args("sh", "-c", "cat /proc/self/cgroup; ls /sys/fs/cgroup | grep -c cgroup.procs")
@@ -189,7 +188,6 @@ def test_v2_host_in_a_private_mount_namespace(nsrun, bundle, cid):
 def test_v2_cgroup_namespace_mount(nsrun, bundle, cid):
     if "" not in cgroups.hierarchies():
         pytest.skip("no cgroup2 hierarchy on this host")
-    bundle.config["linux"]["resources"] = {}
     bundle.args("sh", "-c", "cat /proc/self/cgroup; grep ' /sys/fs/cgroup ' /proc/self/mountinfo")
     r = run_on_v2(nsrun, "run", "-b", str(bundle.path), cid)
     assert r.returncode == 0, r.stderr
@@ -201,10 +199,52 @@ def test_v2_cgroup_namespace_mount(nsrun, bundle, cid):
 def test_v2_missing_controller_is_reported(nsrun, bundle, cid):
     if "" not in cgroups.hierarchies() or "memory" not in cgroups.hierarchies():
         pytest.skip("needs a hybrid host where memory is a v1 controller")
-    bundle.config["linux"]["resources"] = {"memory": {"limit": 1 << 26}}
+    bundle.config["linux"]["resources"]["memory"] = {"limit": 1 << 26}
     bundle.args("true")
     r = run_on_v2(nsrun, "run", "-b", str(bundle.path), cid)
     assert r.returncode == 1
     assert "linux.resources.memory: the memory controller is not available on this host" in r.stderr
     v2_root = pathlib.Path(cgroups.hierarchies()[""])
     assert not (v2_root / cid).exists()
+
+
+KMSG_SCRIPT = ("(exec 3>/dev/kmsg) 2>/dev/null && echo kmsg-open || echo kmsg-denied; "
+               "head -c1 /dev/zero >/dev/null && echo zero-open")
+
+
+def test_v2_device_rules_are_a_bpf_program(nsrun, bundle, cid):
+    """On v2 the default deny-all rule and the defaults become a BPF program
+    on the container's cgroup, and an added allow rule lets /dev/kmsg open."""
+    if "" not in cgroups.hierarchies():
+        pytest.skip("no cgroup2 hierarchy on this host")
+    bundle.config["linux"]["devices"] = [{"type": "c", "path": "/dev/kmsg", "major": 1,
+                                          "minor": 11, "fileMode": 0o666}]
+    bundle.args("sh", "-c", KMSG_SCRIPT)
+    r = run_on_v2(nsrun, "run", "-b", str(bundle.path), cid)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["kmsg-denied", "zero-open"]
+    bundle.config["linux"]["resources"]["devices"].append(
+        {"allow": True, "type": "c", "major": 1, "minor": 11, "access": "w"})
+    bundle.write()
+    r = run_on_v2(nsrun, "run", "-b", str(bundle.path), cid)
+    assert r.stdout.split() == ["kmsg-open", "zero-open"], r.stderr
+
+
+def test_v2_device_rules_are_replaced_on_update(nsrun, bundle, cid, tmp_path):
+    if "" not in cgroups.hierarchies():
+        pytest.skip("no cgroup2 hierarchy on this host")
+    bundle.config["linux"]["devices"] = [{"type": "c", "path": "/dev/kmsg", "major": 1,
+                                          "minor": 11, "fileMode": 0o666}]
+    bundle.args("sleep", "600")
+    allow = tmp_path / "allow.json"
+    allow.write_text('{"devices": [{"allow": false, "access": "rwm"}, '
+                     '{"allow": true, "type": "c", "major": 1, "minor": 11, "access": "w"}]}')
+    script = (f"{NSRUN} --root {nsrun.root} run -d -b {bundle.path} {cid} && "
+              f"{NSRUN} --root {nsrun.root} exec {cid} sh -c '{KMSG_SCRIPT}' && "
+              f"{NSRUN} --root {nsrun.root} update --resources {allow} {cid} && "
+              f"{NSRUN} --root {nsrun.root} exec {cid} sh -c '{KMSG_SCRIPT}'; "
+              f"{NSRUN} --root {nsrun.root} delete -f {cid}")
+    r = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c",
+                        "umount -l /sys/fs/cgroup && mount -t cgroup2 none /sys/fs/cgroup && "
+                        + script], capture_output=True, text=True, timeout=60)
+    assert r.stdout.split() == ["kmsg-denied", "zero-open", "kmsg-open", "zero-open"], r.stderr

@@ -53,8 +53,9 @@ static void fresh(const char *const *files)
 static void test_v2(void)
 {
     d.v2 = true;
-    const char *files[] = {"memory.max", "memory.low", "memory.swap.max", "cpu.weight", "cpu.max",
-                           "cpu.max.burst", "cpu.idle", "io.weight", "io.max", NULL};
+    const char *files[] = {
+        "memory.max",    "memory.low", "memory.swap.max", "cpu.weight", "cpu.max",
+        "cpu.max.burst", "cpu.idle",   "io.weight",       "io.max",     NULL};
     fresh(files);
     struct spec_resources r = parse("{\"memory\": {\"limit\": 1000, \"reservation\": 500, "
                                     "\"swap\": 3000}, \"cpu\": {\"shares\": 1024, \"quota\": "
@@ -105,10 +106,9 @@ static void test_v2(void)
     touch("memory.high");
     ok(cgroup_v2_unified(&d, &r, &err) == 0, "unified keys written (%s)", err.msg);
     is_str(content("memory.high"), "4096", "unified memory.high");
-    static const char *bad[] = {"{\"unified\": {\"cgroup.procs\": \"1\"}}",
-                                "{\"unified\": {\"../x.y\": \"1\"}}",
-                                "{\"unified\": {\"nodot\": \"1\"}}",
-                                "{\"unified\": {\"memory.nosuchfile\": \"1\"}}"};
+    static const char *bad[] = {
+        "{\"unified\": {\"cgroup.procs\": \"1\"}}", "{\"unified\": {\"../x.y\": \"1\"}}",
+        "{\"unified\": {\"nodot\": \"1\"}}", "{\"unified\": {\"memory.nosuchfile\": \"1\"}}"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         r = parse(bad[i]);
         ok(cgroup_v2_unified(&d, &r, &err) < 0, "refused: %s (%s)", bad[i], err.msg);
@@ -118,11 +118,19 @@ static void test_v2(void)
 static void test_v1(void)
 {
     d.v2 = false;
-    const char *files[] = {"memory.limit_in_bytes", "memory.memsw.limit_in_bytes",
-                           "memory.soft_limit_in_bytes", "memory.swappiness",
-                           "memory.oom_control", "cpu.shares", "cpu.cfs_period_us",
-                           "cpu.cfs_quota_us", "cpu.rt_period_us", "cpu.rt_runtime_us",
-                           "blkio.throttle.write_iops_device", "blkio.bfq.weight", NULL};
+    const char *files[] = {"memory.limit_in_bytes",
+                           "memory.memsw.limit_in_bytes",
+                           "memory.soft_limit_in_bytes",
+                           "memory.swappiness",
+                           "memory.oom_control",
+                           "cpu.shares",
+                           "cpu.cfs_period_us",
+                           "cpu.cfs_quota_us",
+                           "cpu.rt_period_us",
+                           "cpu.rt_runtime_us",
+                           "blkio.throttle.write_iops_device",
+                           "blkio.bfq.weight",
+                           NULL};
     fresh(files);
     struct spec_resources r = parse(
         "{\"memory\": {\"limit\": 1000, \"swap\": 3000, \"reservation\": 10, \"swappiness\": 5, "
