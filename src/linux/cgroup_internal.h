@@ -53,7 +53,8 @@ int cgroup_v2_devices(const struct cgroup_dir *d, const struct spec_resources *r
 int cgroup_v2_unified(const struct cgroup_dir *d, const struct spec_resources *r,
                       struct error *err);
 /* Makes controllers available to `dir` by enabling them in the
- * subtree_control of each ancestor from the hierarchy's mount down. */
+ * subtree_control of each ancestor below the hierarchy's root; the root
+ * must offer them already (nsrun does not change the host's root cgroup). */
 int cgroup_v2_enable(const char *mount, const char *dir, const char *controllers,
                      struct error *err);
 

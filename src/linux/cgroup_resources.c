@@ -126,7 +126,8 @@ int cgroup_apply(struct cgroup *cg, const char *v2_mount, const struct spec_reso
         if (!d)
             return error_set(err, 0, "%s: the %s controller is not available on this host",
                              k->field, k->v1 ? k->v1 : k->v2);
-        if (d->v2 && *k->v2 && cgroup_v2_enable(v2_mount, d->path, k->v2, err) < 0) return -1;
+        if (d->v2 && *k->v2 && cgroup_v2_enable(v2_mount, d->path, k->v2, err) < 0)
+            return error_wrap(err, "%s", k->field);
         if ((d->v2 ? k->write_v2 : k->write_v1)(d, r, err) < 0) return -1;
     }
     return 0;

@@ -241,16 +241,32 @@ static int enable_below(const char *ancestor, const char *controllers, struct er
     return 0;
 }
 
-int cgroup_v2_enable(const char *mount, const char *dir, const char *controllers, struct error *err)
+/* The root cgroup belongs to the host: what it offers its children is the
+ * host's choice (systemd's, or an administrator's), never nsrun's. */
+static int check_root_offers(const char *mount, const char *controllers, struct error *err)
 {
+    struct cgroup_dir root = {.path = (char *)mount, .v2 = true};
+    char enabled[256] = "";
+    if (cgroup_read(&root, "cgroup.subtree_control", enabled, sizeof enabled, err) < 0) return -1;
+    if (cgroup_has_controller(enabled, controllers)) return 0;
+    return error_set(err, 0,
+                     "the %s controller is not enabled for the host's cgroups (%s/"
+                     "cgroup.subtree_control); nsrun does not change the root cgroup",
+                     controllers, mount);
+}
+
+int cgroup_v2_enable(const char *mount, const char *dir, const char *controllers,
+                     struct error *err)
+{
+    if (check_root_offers(mount, controllers, err) < 0) return -1;
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s", dir);
-    /* Each ancestor from the mount down to dir's parent. */
-    for (char *p = path + strlen(mount); p; p = strchr(p + 1, '/')) {
-        char saved = *p;
+    /* Each ancestor below the root, down to dir's parent. */
+    size_t mount_len = strlen(mount);
+    for (char *p = strchr(path + mount_len + 1, '/'); p; p = strchr(p + 1, '/')) {
         *p = '\0';
         int rc = enable_below(path, controllers, err);
-        *p = saved;
+        *p = '/';
         if (rc < 0) return -1;
     }
     return 0;

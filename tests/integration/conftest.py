@@ -191,8 +191,19 @@ def leftover_processes(tmp_path):
     return found
 
 
+def v2_root_controls():
+    """What the host's v2 root cgroup offers its children: tests must never
+    change it (nor must nsrun)."""
+    for mount in ("/sys/fs/cgroup/unified", "/sys/fs/cgroup"):
+        path = pathlib.Path(mount, "cgroup.subtree_control")
+        if path.exists():
+            return path.read_text()
+    return None
+
+
 @pytest.fixture(autouse=True)
 def nothing_left_behind(request, tmp_path):
+    controls = v2_root_controls()
     yield
     if request.node.get_closest_marker("skip"):
         return
@@ -224,4 +235,7 @@ def nothing_left_behind(request, tmp_path):
                 os.rmdir(c)
             except OSError:
                 pass
+    if v2_root_controls() != controls:
+        problems.append(f"the host's v2 root cgroup.subtree_control changed: {controls!r} -> "
+                        f"{v2_root_controls()!r}")
     assert not problems, "; ".join(problems)
