@@ -16,6 +16,7 @@
 
 #include "container/hooks.h"
 #include "container/launch.h"
+#include "linux/lsm.h"
 #include "linux/pidfd.h"
 #include "linux/sync.h"
 #include "linux/terminal.h"
@@ -111,6 +112,7 @@ static int plan_mounts(struct launch *l, struct error *err)
         .cgroup_ns = spec_namespace(&l->spec, NS_CGROUP) != NULL,
         .user_ns = spec_namespace(&l->spec, NS_USER) != NULL,
         .host_has_kcore = access("/proc/kcore", F_OK) == 0,
+        .mount_label = l->spec.linux.mount_label,
     };
     if (mount_plan_build(&in, &l->mounts, err) < 0) return error_wrap(err, "config.json");
     return 0;
@@ -167,7 +169,9 @@ static int prepare(struct launch *l, struct error *err)
         resolve_rootfs(l, err) < 0 || fix_identity(l, err) < 0)
         return -1;
     ns_plan_make(&l->spec, &l->ns);
-    if (check_runtime(l, err) < 0 || check_terminal(l, err) < 0 || ns_open_joins(&l->ns, err) < 0)
+    if (check_runtime(l, err) < 0 || check_terminal(l, err) < 0 ||
+        lsm_check(&l->spec.process, l->spec.linux.mount_label, err) < 0 ||
+        ns_open_joins(&l->ns, err) < 0)
         return -1;
     if (l->spec.linux.has_seccomp && seccomp_compile(&l->spec.linux.seccomp, &l->seccomp, err) < 0)
         return error_wrap(err, "config.json");

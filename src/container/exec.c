@@ -23,7 +23,9 @@
 #include "container/supervise.h"
 #include "linux/namespaces.h"
 #include "linux/pidfd.h"
+#include "linux/lsm.h"
 #include "linux/process.h"
+#include "linux/schedule.h"
 #include "linux/sync.h"
 #include "linux/terminal.h"
 #include "spec/names.h"
@@ -133,12 +135,12 @@ static int build_process(struct exec_run *x, struct error *err)
             spec_parse_process(&x->given, text, len, "process.json", err) < 0)
             return error_wrap(err, "--process");
         x->process = x->given.process;
-        return spec_validate_process(&x->process, "process.json: ", err);
+        if (spec_validate_process(&x->process, "process.json: ", err) < 0) return -1;
+        return lsm_check(&x->process, NULL, err);
     }
-    if (o->apparmor || o->process_label)
-        return error_set(err, 0, "--%s: no such security module is enabled on this host",
-                         o->apparmor ? "apparmor" : "process-label");
     x->process = x->spec.process;
+    if (o->apparmor) x->process.apparmor_profile = o->apparmor;
+    if (o->process_label) x->process.selinux_label = o->process_label;
     x->process.args = (struct spec_strings){o->args, o->n_args};
     x->process.terminal = o->tty;
     if (o->cwd) {
@@ -147,7 +149,8 @@ static int build_process(struct exec_run *x, struct error *err)
     }
     if (o->no_new_privs) x->process.no_new_privileges = true;
     if (build_env(x, err) < 0 || apply_user(x, err) < 0 || apply_caps(x, err) < 0) return -1;
-    return spec_validate_process(&x->process, "exec: ", err);
+    if (spec_validate_process(&x->process, "exec: ", err) < 0) return -1;
+    return lsm_check(&x->process, NULL, err);
 }
 
 static int check_terminal(struct exec_run *x, struct error *err)
@@ -220,15 +223,21 @@ static int make_terminal(struct exec_run *x, int *slave, struct error *err)
 _Noreturn static void exec_child(struct exec_run *x)
 {
     struct error err = {0};
+    const struct spec_linux *l = &x->spec.linux;
     struct finish f = {
-        .process = &x->process, .seccomp = &x->seccomp, .preserve_fds = x->o->preserve_fds};
+        .process = &x->process,
+        .personality = l->has_personality ? &l->personality : NULL,
+        .seccomp = &x->seccomp,
+        .preserve_fds = x->o->preserve_fds,
+    };
     close(x->sync_fds[0]);
     /* Until exec, a process of the container must not reach nsrun through
      * /proc/PID (its exe, its memory): the kernel refuses that for a
      * process that is not dumpable. exec resets it. */
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     process_reset_signals();
-    if (cgroup_join_self(&x->ls.st.cgroup, x->into_cgroup, &err) < 0 ||
+    if (schedule_affinity_initial(&x->process, &err) < 0 ||
+        cgroup_join_self(&x->ls.st.cgroup, x->into_cgroup, &err) < 0 ||
         ns_join_target(&x->ns, &err) < 0 || make_terminal(x, &f.terminal, &err) < 0 ||
         finish_prepare(&f, &err) < 0 || sync_send(x->sync_fds[1], SYNC_READY, &err) < 0) {
         sync_send_error(x->sync_fds[1], &err);

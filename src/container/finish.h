@@ -1,9 +1,11 @@
 /* The last steps of a container process before exec, the same for the init
  * and for exec'd processes: by then they are in the container's namespaces
  * and root. cwd (resolved inside the root), descriptors, rlimits,
- * oom_score_adj, seccomp (early without no_new_privs), user and
- * capabilities, the executable's lookup, the environment, no_new_privs, the
- * terminal; then, once told to go, exec. */
+ * oom_score_adj, personality, scheduler, I/O priority, the final CPU
+ * affinity, security labels (all needing privileges nsrun still has),
+ * seccomp (early without no_new_privs), user and capabilities, the
+ * executable's lookup, the environment, no_new_privs, the terminal; then,
+ * once told to go, exec. */
 #ifndef NSRUN_CONTAINER_FINISH_H
 #define NSRUN_CONTAINER_FINISH_H
 
@@ -14,6 +16,7 @@
 
 struct finish {
     const struct spec_process *process;
+    const struct spec_personality *personality; /* NULL: left as it is */
     const struct seccomp_program *seccomp;
     int preserve_fds;
     int terminal; /* the pty slave to attach, or -1 */

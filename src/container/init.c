@@ -16,6 +16,7 @@
 #include "container/launch.h"
 #include "linux/process.h"
 #include "linux/rootfs.h"
+#include "linux/schedule.h"
 #include "linux/sync.h"
 #include "linux/sysctl.h"
 #include "linux/terminal.h"
@@ -26,9 +27,14 @@
 static int enter_namespaces(struct launch *l, struct error *err)
 {
     int sync_fd = l->sync_fds[1];
-    if (cgroup_join_self(&l->cgroup, l->into_cgroup, err) < 0) return -1;
+    if (schedule_affinity_initial(&l->spec.process, err) < 0 ||
+        cgroup_join_self(&l->cgroup, l->into_cgroup, err) < 0)
+        return -1;
     cgroup_close_fds(&l->cgroup);
-    if (ns_enter(&l->ns, err) < 0) return -1;
+    /* Before the id maps: the init is still the host's root then, the owner
+     * of its /proc files, which a non-dumpable process' are. */
+    if (ns_enter(&l->ns, err) < 0 || ns_set_time_offsets(&l->ns, &l->spec.linux, err) < 0)
+        return -1;
     if (l->ns.new_user) {
         struct sync_msg msg;
         if (sync_send(sync_fd, SYNC_USERNS_READY, err) < 0 ||
@@ -152,6 +158,7 @@ static int setup(struct launch *l, struct finish *f, struct error *err)
         return -1;
     *f = (struct finish){
         .process = &spec->process,
+        .personality = spec->linux.has_personality ? &spec->linux.personality : NULL,
         .seccomp = &l->seccomp,
         .preserve_fds = l->opts->preserve_fds,
         .terminal = l->terminal,

@@ -255,8 +255,7 @@ static int check_root_offers(const char *mount, const char *controllers, struct 
                      controllers, mount);
 }
 
-int cgroup_v2_enable(const char *mount, const char *dir, const char *controllers,
-                     struct error *err)
+int cgroup_v2_enable(const char *mount, const char *dir, const char *controllers, struct error *err)
 {
     if (check_root_offers(mount, controllers, err) < 0) return -1;
     char path[PATH_MAX];

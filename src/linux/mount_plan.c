@@ -210,6 +210,23 @@ static int plan_cgroup(const struct mount_plan_input *in, struct mount_plan *pla
     return 0;
 }
 
+/* linux.mountLabel: the SELinux context a new file system's files get, for
+ * the types that take one (as runc labels them). */
+static int labelled(const struct mount_plan_input *in, struct mount_plan *plan, const char *type,
+                    const char **data, struct error *err)
+{
+    static const char *const types[] = {"tmpfs", "devpts", "mqueue"};
+    bool takes = false;
+    for (size_t i = 0; i < ARRAY_LEN(types); i++) takes |= strcmp(type, types[i]) == 0;
+    if (!in->mount_label || !*in->mount_label || !takes) return 0;
+    size_t len = (*data ? strlen(*data) + 1 : 0) + strlen(in->mount_label) + 16;
+    char *out = arena_alloc(&plan->arena, len);
+    if (!out) return error_set(err, ENOMEM, "mount plan");
+    snprintf(out, len, "%s%scontext=\"%s\"", *data ? *data : "", *data ? "," : "", in->mount_label);
+    *data = out;
+    return 0;
+}
+
 static int plan_mount(const struct mount_plan_input *in, struct mount_plan *plan, int index,
                       struct error *err)
 {
@@ -236,11 +253,13 @@ static int plan_mount(const struct mount_plan_input *in, struct mount_plan *plan
             return error_set(err, 0, "mounts[%d].type: needed for a mount that is not a bind mount",
                              index);
         bool late_readonly = is_tmpfs(m) && (o.flags & MS_RDONLY);
+        const char *data = o.data;
+        if (labelled(in, plan, m->type, &data, err) < 0) return -1;
         if (!(s = add(plan, STEP_MOUNT, m->destination, err))) return -1;
         s->fstype = m->type;
         s->source = m->source && *m->source ? m->source : m->type;
         s->flags = late_readonly ? o.flags & ~(unsigned long)MS_RDONLY : o.flags;
-        s->data = o.data;
+        s->data = data;
         s->spec_index = index;
         if (late_readonly) {
             /* A read-only tmpfs (/dev) is filled first and made read-only

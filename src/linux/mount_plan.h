@@ -53,6 +53,7 @@ struct mount_plan_input {
     bool cgroup_ns;              /* it has a cgroup namespace of its own */
     bool user_ns;                /* devices are bound from the host, not made */
     bool host_has_kcore;         /* /dev/core -> /proc/kcore as runc makes it */
+    const char *mount_label;     /* linux.mountLabel: SELinux context of new mounts, or NULL */
 };
 
 int mount_plan_build(const struct mount_plan_input *in, struct mount_plan *plan, struct error *err);

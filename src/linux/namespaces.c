@@ -42,12 +42,23 @@ void ns_plan_make(const struct spec *spec, struct ns_plan *plan)
         new_flags |= ns_type_clone_flag(ns->type);
     }
     plan->new_user = (new_flags & CLONE_NEWUSER) != 0;
+    /* Offsets can only be written into a time namespace no process is in
+     * yet: the init makes it by unshare, writes them, and forks into it.
+     * A new pid namespace is unshared too, so that the forked init is its
+     * pid 1 (the go-between's exit would end a namespace it was pid 1 of). */
+    bool offsets = spec->linux.time_monotonic.has || spec->linux.time_boottime.has;
+    if (offsets && (new_flags & CLONE_NEWTIME)) {
+        plan->unshare_flags = new_flags & (CLONE_NEWTIME | CLONE_NEWPID);
+        new_flags &= ~(CLONE_NEWTIME | CLONE_NEWPID);
+        plan->time_offsets = true;
+        plan->fork_after = true;
+    }
     if (plan->n_joins == 0) {
         plan->clone_flags = new_flags;
         return;
     }
-    plan->unshare_flags = new_flags;
-    plan->fork_after = (new_flags & (CLONE_NEWPID | CLONE_NEWTIME)) != 0;
+    plan->unshare_flags |= new_flags;
+    plan->fork_after |= (new_flags & (CLONE_NEWPID | CLONE_NEWTIME)) != 0;
     for (size_t i = 0; i < plan->n_joins; i++)
         if (plan->joins[i].type == NS_PID || plan->joins[i].type == NS_TIME)
             plan->fork_after = true;
@@ -92,6 +103,25 @@ int ns_enter(const struct ns_plan *plan, struct error *err)
     }
     if (plan->unshare_flags && unshare(plan->unshare_flags) < 0)
         return error_sys(err, "unshare namespaces");
+    return 0;
+}
+
+int ns_set_time_offsets(const struct ns_plan *plan, const struct spec_linux *linux_spec,
+                        struct error *err)
+{
+    if (!plan->time_offsets) return 0;
+    char text[128];
+    int n = 0;
+    const struct spec_time_offset *m = &linux_spec->time_monotonic, *b = &linux_spec->time_boottime;
+    if (m->has)
+        n += snprintf(text + n, sizeof text - (size_t)n, "monotonic %lld %u\n", (long long)m->secs,
+                      m->nanosecs);
+    if (b->has)
+        n += snprintf(text + n, sizeof text - (size_t)n, "boottime %lld %u\n", (long long)b->secs,
+                      b->nanosecs);
+    _cleanup_close_ int fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return error_sys(err, "linux.timeOffsets: open /proc/self/timens_offsets");
+    if (write(fd, text, (size_t)n) != n) return error_sys(err, "linux.timeOffsets: write");
     return 0;
 }
 

@@ -29,6 +29,8 @@ struct ns_plan {
     bool fork_after;                /* joined or unshared pid/time namespaces only apply to
                                        children: the child forks and its child is the init */
     bool has_mount;                 /* the container has a mount namespace of its own */
+    bool time_offsets;              /* the init unshares the time namespace and writes
+                                       linux.timeOffsets before forking into it */
     struct ns_join joins[NS_COUNT]; /* in setns order */
     size_t n_joins;
 };
@@ -42,6 +44,9 @@ int ns_open_joins(struct ns_plan *plan, struct error *err);
 void ns_close_joins(struct ns_plan *plan);
 /* Child: setns into the joins in order, then unshare what is created. */
 int ns_enter(const struct ns_plan *plan, struct error *err);
+/* Child: linux.timeOffsets into the time namespace it unshared. */
+int ns_set_time_offsets(const struct ns_plan *plan, const struct spec_linux *linux_spec,
+                        struct error *err);
 /* Child: the cgroup namespace, once the cgroups are joined. */
 int ns_unshare_cgroup(const struct ns_plan *plan, struct error *err);
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -83,6 +84,14 @@ int process_set_no_new_privs(const struct spec_process *p, struct error *err)
 {
     if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         return error_sys(err, "process.noNewPrivileges: prctl");
+    return 0;
+}
+
+int process_set_personality(const struct spec_personality *p, struct error *err)
+{
+    /* runtime-spec defines no flags yet: the domain is all there is. */
+    if (p && personality(p->domain_value) < 0)
+        return error_sys(err, "linux.personality: %s", p->domain);
     return 0;
 }
 

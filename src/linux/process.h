@@ -14,6 +14,8 @@ int process_set_oom_score_adj(const struct spec_process *p, struct error *err);
 /* Bounding set, groups, gid, uid, then the capability sets; umask. */
 int process_set_identity(const struct spec_process *p, struct error *err);
 int process_set_no_new_privs(const struct spec_process *p, struct error *err);
+/* linux.personality (NULL: nothing to do). */
+int process_set_personality(const struct spec_personality *p, struct error *err);
 /* Finds args[0] as exec would in the container ($PATH from process.env),
  * with the error texts runc gives, which engines map to exit codes:
  * "executable file not found in $PATH", "no such file or directory",

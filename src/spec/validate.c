@@ -43,21 +43,8 @@ static bool new_namespace(const struct spec *spec, enum ns_type type)
 
 int spec_validate_process(const struct spec_process *p, const char *where, struct error *err)
 {
-    const char *field = NULL, *why = "not supported by this version of nsrun";
-    if (p->args.len == 0)
-        field = "args", why = "must not be empty";
-    else if (p->apparmor_profile && *p->apparmor_profile)
-        field = "apparmorProfile";
-    else if (p->selinux_label && *p->selinux_label)
-        field = "selinuxLabel";
-    else if (p->has_scheduler)
-        field = "scheduler";
-    else if (p->has_io_priority)
-        field = "ioPriority";
-    else if (p->exec_cpu_affinity_initial || p->exec_cpu_affinity_final)
-        field = "execCPUAffinity";
-    if (!field) return 0;
-    return error_set(err, 0, "%s%s: %s", where, field, why);
+    if (p->args.len == 0) return error_set(err, 0, "%sargs: must not be empty", where);
+    return 0;
 }
 
 static int validate_user_namespace(const struct spec *spec, struct error *err)
@@ -112,15 +99,12 @@ static int validate_linux(const struct spec *spec, struct error *err)
     if (validate_user_namespace(spec, err) < 0) return -1;
     if ((l->time_monotonic.has || l->time_boottime.has) && !new_namespace(spec, NS_TIME))
         return fail(err, "linux.timeOffsets", "offsets given without a new time namespace");
-    if (l->time_monotonic.has || l->time_boottime.has) return refuse(err, "linux.timeOffsets");
     for (size_t i = 0; i < spec->n_mounts; i++)
         if (spec->mounts[i].uid_mappings.len || spec->mounts[i].gid_mappings.len)
             return refuse(err, "mounts[].uidMappings");
     if (l->has_intel_rdt) return refuse(err, "linux.intelRdt");
     for (size_t i = 0; i < l->sysctl.len; i++)
         if (validate_sysctl(spec, l->sysctl.items[i].key, err) < 0) return -1;
-    if (l->mount_label && *l->mount_label) return refuse(err, "linux.mountLabel");
-    if (l->has_personality) return refuse(err, "linux.personality");
     if (l->net_devices.len) return refuse(err, "linux.netDevices");
     return 0;
 }

@@ -158,3 +158,46 @@ def test_time_namespace(nsrun, bundle, cid):
     bundle.args("readlink", "/proc/self/ns/time")
     r = nsrun.ok("run", "-b", str(bundle.path), cid)
     assert r.out.strip() != host_ns("time")
+
+
+def test_time_offsets(nsrun, bundle, cid):
+    """The offsets are the kernel's (timens_offsets), and the clocks move:
+    boot time shows in /proc/uptime. The init is pid 1 of its namespace."""
+    days = 3 * 86400
+    bundle.config["linux"]["namespaces"].append({"type": "time"})
+    bundle.config["linux"]["timeOffsets"] = {"monotonic": {"secs": 1000, "nanosecs": 5},
+                                             "boottime": {"secs": days}}
+    bundle.args("sleep", "600")
+    nsrun.ok("run", "-d", "-b", str(bundle.path), cid)
+    try:
+        r = nsrun.ok("exec", cid, "cat", "/proc/self/timens_offsets", "/proc/uptime")
+        with open("/proc/uptime") as f:
+            host_uptime = float(f.read().split()[0])
+        lines = r.out.splitlines()
+        assert lines[0].split() == ["monotonic", "1000", "5"]
+        assert lines[1].split() == ["boottime", str(days), "0"]
+        inside_uptime = float(lines[2].split()[0])
+        assert abs(inside_uptime - days - host_uptime) < 5, (inside_uptime, host_uptime)
+        init = nsrun.state(cid)["pid"]
+        nspid = next(l for l in open(f"/proc/{init}/status") if l.startswith("NSpid:"))
+        assert nspid.split() == ["NSpid:", str(init), "1"]
+    finally:
+        nsrun.ok("delete", "-f", cid)
+
+
+def test_time_offsets_with_a_user_namespace(nsrun, bundle, cid):
+    bundle.config["linux"]["namespaces"].append({"type": "time"})
+    bundle.config["linux"]["timeOffsets"] = {"boottime": {"secs": 86400}}
+    bundle.user_namespace()
+    bundle.shell("echo $$; cat /proc/self/timens_offsets")
+    r = nsrun.ok("run", "-b", str(bundle.path), cid)
+    assert r.out.split() == ["1", "monotonic", "0", "0", "boottime", "86400", "0"]
+
+
+def test_time_offsets_need_a_new_time_namespace(nsrun, bundle, cid):
+    bundle.config["linux"]["timeOffsets"] = {"boottime": {"secs": 1}}
+    bundle.args("true")
+    r = nsrun("run", "-b", str(bundle.path), cid)
+    assert r.returncode == 1
+    assert "linux.timeOffsets: offsets given without a new time namespace" in r.err
+    assert nsrun.ids() == []

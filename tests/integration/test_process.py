@@ -2,6 +2,8 @@
 capabilities, no_new_privs, rlimits, oom_score_adj, seccomp, sysctl,
 hostname, and the errors engines map to exit codes."""
 
+import os
+
 import pytest
 
 
@@ -186,3 +188,115 @@ def test_exec_errors_as_runc_words_them(nsrun, bundle, cid, argv, want):
     assert nsrun.ids() == []
     r = nsrun("run", "-b", str(bundle.path), cid)
     assert r.returncode == 1 and want in r.err
+
+
+def proc_stat_fields(text):
+    """/proc/PID/stat after the command name, numbered as in proc(5)."""
+    rest = text[text.rindex(")") + 2:].split()
+    return {n + 3: v for n, v in enumerate(rest)}
+
+
+def test_scheduler_and_io_priority(nsrun, bundle, cid):
+    bundle.config["process"]["scheduler"] = {"policy": "SCHED_BATCH", "nice": 5}
+    bundle.config["process"]["ioPriority"] = {"class": "IOPRIO_CLASS_BE", "priority": 6}
+    r = run(nsrun, bundle, cid, "sh", "-c", "cat /proc/self/stat; ionice")
+    stat, ionice = r.out.splitlines()
+    fields = proc_stat_fields(stat)
+    assert fields[19] == "5", "nice"
+    assert fields[41] == "3", "policy SCHED_BATCH"
+    assert ionice == "best-effort: prio 6"
+
+
+def test_scheduler_refused_by_the_kernel_is_a_clear_error(nsrun, bundle, cid):
+    bundle.config["process"]["scheduler"] = {"policy": "SCHED_FIFO", "priority": 200}
+    r = run(nsrun, bundle, cid, "true")
+    assert r.returncode == 1
+    assert "process.scheduler: sched_setattr SCHED_FIFO: Invalid argument" in r.err
+    assert nsrun.ids() == []
+
+
+@pytest.mark.parametrize("process,want", [
+    ({"scheduler": {"policy": "SCHED_NOPE"}}, 'process.scheduler.policy: unknown scheduler policy'),
+    ({"scheduler": {"policy": "SCHED_OTHER", "flags": ["SCHED_FLAG_NOPE"]}},
+     'process.scheduler.flags[0]: unknown flag "SCHED_FLAG_NOPE"'),
+    ({"ioPriority": {"class": "IOPRIO_CLASS_RT", "priority": 8}},
+     "process.ioPriority.priority: must be between 0 and 7"),
+    ({"execCPUAffinity": {"final": "0-x"}},
+     'process.execCPUAffinity.final: "0-x" is not a CPU list'),
+])
+def test_bad_process_fields(nsrun, bundle, cid, process, want):
+    bundle.config["process"].update(process)
+    r = run(nsrun, bundle, cid, "true")
+    assert r.returncode == 1 and want in r.err, r
+    assert nsrun.ids() == []
+
+
+def test_personality(nsrun, bundle, cid):
+    bundle.config["linux"]["personality"] = {"domain": "LINUX32"}
+    bundle.args("sleep", "600")
+    nsrun.ok("run", "-d", "-b", str(bundle.path), cid)
+    try:
+        assert nsrun.ok("exec", cid, "uname", "-m").out == "i686\n", "exec gets it too"
+        init = nsrun.state(cid)["pid"]
+        assert open(f"/proc/{init}/personality").read().strip() == "00000008"
+    finally:
+        nsrun.ok("delete", "-f", cid)
+    bundle.config["linux"]["personality"] = {"domain": "LINUX"}
+    assert run(nsrun, bundle, cid, "uname", "-m").out == f"{os.uname().machine}\n"
+
+
+two_cpus = pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2,
+                              reason="CPU affinity tests need two CPUs to move between")
+
+
+@two_cpus
+def test_exec_cpu_affinity(nsrun, bundle, cid):
+    bundle.config["process"]["execCPUAffinity"] = {"initial": "0", "final": "1"}
+    bundle.args("sleep", "600")
+    nsrun.ok("run", "-d", "-b", str(bundle.path), cid)
+    try:
+        init = nsrun.state(cid)["pid"]
+        assert os.sched_getaffinity(init) == {1}
+        r = nsrun.ok("exec", cid, "grep", "Cpus_allowed_list", "/proc/self/status")
+        assert r.out.split() == ["Cpus_allowed_list:", "1"]
+    finally:
+        nsrun.ok("delete", "-f", cid)
+
+
+@two_cpus
+def test_cpu_affinity_resets_to_every_cpu(nsrun, bundle, cid):
+    """nsrun pinned to one CPU (as a node agent may run it) does not pin
+    the container: its process gets what its cgroup allows."""
+    everything = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(everything)})
+    try:
+        r = run(nsrun, bundle, cid, "grep", "Cpus_allowed_list", "/proc/self/status")
+    finally:
+        os.sched_setaffinity(0, everything)
+    want = open("/sys/devices/system/cpu/online").read().strip()
+    assert r.out.split() == ["Cpus_allowed_list:", want]
+
+
+@pytest.mark.parametrize("where,value,module", [
+    ("process.apparmorProfile", "nsrun-test", "AppArmor"),
+    ("process.selinuxLabel", "system_u:system_r:container_t:s0", "SELinux"),
+    ("linux.mountLabel", "system_u:object_r:container_file_t:s0", "SELinux"),
+])
+def test_security_labels_need_their_module(nsrun, bundle, cid, where, value, module):
+    """This host has neither AppArmor nor SELinux: a label is refused, never
+    silently dropped (the process would run unconfined)."""
+    def enabled():
+        if module == "SELinux":
+            return os.path.exists("/sys/fs/selinux/enforce")
+        try:
+            return open("/sys/module/apparmor/parameters/enabled").read().startswith("Y")
+        except FileNotFoundError:
+            return False
+    if enabled():
+        pytest.skip(f"{module} is enabled on this host: the refusal cannot be shown")
+    section, key = where.split(".")
+    bundle.config[section][key] = value
+    r = run(nsrun, bundle, cid, "true")
+    assert r.returncode == 1
+    assert f"{where}: {module} is not enabled on this host" in r.err
+    assert nsrun.ids() == []

@@ -170,6 +170,27 @@ static void test_dev_bound_and_userns(void)
     spec_free(&s);
 }
 
+static void test_mount_label(void)
+{
+    struct spec s;
+    load(&s, "{\"ociVersion\": \"1.2.0\", \"mounts\": ["
+             "{\"destination\": \"/t\", \"type\": \"tmpfs\", \"options\": [\"size=1m\"]},"
+             "{\"destination\": \"/u\", \"type\": \"tmpfs\"},"
+             "{\"destination\": \"/p\", \"type\": \"proc\"}]}");
+    struct mount_plan p;
+    struct mount_plan_input in = {.spec = &s, .mount_label = "system_u:object_r:c_t:s0"};
+    if (!ok(mount_plan_build(&in, &p, &err) == 0, "labelled plan (%s)", err.msg)) return;
+    int t = find(&p, STEP_MOUNT, "/t"), u = find(&p, STEP_MOUNT, "/u");
+    int proc = find(&p, STEP_MOUNT, "/p");
+    is_str(t >= 0 ? p.steps[t].data : NULL, "size=1m,context=\"system_u:object_r:c_t:s0\"",
+           "mountLabel joins a tmpfs' data");
+    is_str(u >= 0 ? p.steps[u].data : NULL, "context=\"system_u:object_r:c_t:s0\"",
+           "or is its only data");
+    ok(proc >= 0 && p.steps[proc].data == NULL, "proc takes no context");
+    mount_plan_free(&p);
+    spec_free(&s);
+}
+
 static void test_option_errors(void)
 {
     struct spec s;
@@ -212,6 +233,7 @@ int main(void)
     test_v2_cgroup_mount();
     test_binds_and_options();
     test_dev_bound_and_userns();
+    test_mount_label();
     test_option_errors();
     test_options_parse();
     return done_testing();

@@ -59,5 +59,18 @@ int main(void)
 
     plan_of(DOC("{\"type\": \"user\"}, {\"type\": \"mount\"}"), &p);
     ok(p.new_user && (p.clone_flags & CLONE_NEWUSER), "a new user namespace from the clone");
+
+    plan_of("{\"ociVersion\": \"1.2.0\", \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, "
+            "{\"type\": \"time\"}, {\"type\": \"mount\"}], "
+            "\"timeOffsets\": {\"boottime\": {\"secs\": 9}}}}",
+            &p);
+    ok(p.time_offsets && p.fork_after, "time offsets: written before a fork into the namespace");
+    is_int(p.clone_flags, CLONE_NEWNS, "time and pid namespaces not from the clone");
+    is_int(p.unshare_flags, CLONE_NEWTIME | CLONE_NEWPID,
+           "but unshared, so that the forked init is pid 1");
+
+    plan_of(DOC("{\"type\": \"time\"}, {\"type\": \"mount\"}"), &p);
+    ok(!p.time_offsets && !p.fork_after, "a time namespace without offsets comes from the clone");
+    is_int(p.clone_flags, CLONE_NEWTIME | CLONE_NEWNS, "with the mount namespace");
     return done_testing();
 }
