@@ -25,6 +25,7 @@
 #include "linux/pidfd.h"
 #include "linux/lsm.h"
 #include "linux/process.h"
+#include "linux/procfs.h"
 #include "linux/schedule.h"
 #include "linux/sync.h"
 #include "linux/terminal.h"
@@ -229,6 +230,7 @@ _Noreturn static void exec_child(struct exec_run *x)
         .personality = l->has_personality ? &l->personality : NULL,
         .seccomp = &x->seccomp,
         .preserve_fds = x->o->preserve_fds,
+        .proc_fd = -1,
     };
     close(x->sync_fds[0]);
     /* Until exec, a process of the container must not reach nsrun through
@@ -237,6 +239,7 @@ _Noreturn static void exec_child(struct exec_run *x)
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     process_reset_signals();
     if (schedule_affinity_initial(&x->process, &err) < 0 ||
+        (f.proc_fd = procfs_open_root(&err)) < 0 ||
         cgroup_join_self(&x->ls.st.cgroup, x->into_cgroup, &err) < 0 ||
         ns_join_target(&x->ns, &err) < 0 || make_terminal(x, &f.terminal, &err) < 0 ||
         finish_prepare(&f, &err) < 0 || sync_send(x->sync_fds[1], SYNC_READY, &err) < 0) {

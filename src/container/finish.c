@@ -28,9 +28,9 @@ int finish_prepare(struct finish *f, struct error *err)
 {
     const struct spec_process *p = f->process;
     if (enter_cwd(p->cwd, err) < 0 || process_close_fds_on_exec(f->preserve_fds, err) < 0 ||
-        process_set_rlimits(p, err) < 0 || process_set_oom_score_adj(p, err) < 0 ||
+        process_set_rlimits(p, err) < 0 || process_set_oom_score_adj(f->proc_fd, p, err) < 0 ||
         process_set_personality(f->personality, err) < 0 || schedule_apply(p, err) < 0 ||
-        schedule_affinity_final(p, err) < 0 || lsm_apply(p, err) < 0)
+        schedule_affinity_final(p, err) < 0 || lsm_apply(f->proc_fd, p, err) < 0)
         return -1;
     /* Without no_new_privs loading a filter needs CAP_SYS_ADMIN: before the
      * capabilities go. With it, as late as possible (finish_exec). */

@@ -20,6 +20,7 @@ struct finish {
     const struct seccomp_program *seccomp;
     int preserve_fds;
     int terminal; /* the pty slave to attach, or -1 */
+    int proc_fd;  /* a procfs opened before entering the container (linux/procfs.h) */
     char exe[PATH_MAX];
     char **env;
 };

@@ -15,6 +15,7 @@
 #include "container/hooks.h"
 #include "container/launch.h"
 #include "linux/process.h"
+#include "linux/procfs.h"
 #include "linux/rootfs.h"
 #include "linux/schedule.h"
 #include "linux/sync.h"
@@ -24,7 +25,7 @@
 #include "util/cleanup.h"
 #include "util/path.h"
 
-static int enter_namespaces(struct launch *l, struct error *err)
+static int enter_namespaces(struct launch *l, int proc_fd, struct error *err)
 {
     int sync_fd = l->sync_fds[1];
     if (schedule_affinity_initial(&l->spec.process, err) < 0 ||
@@ -33,7 +34,7 @@ static int enter_namespaces(struct launch *l, struct error *err)
     cgroup_close_fds(&l->cgroup);
     /* Before the id maps: the init is still the host's root then, the owner
      * of its /proc files, which a non-dumpable process' are. */
-    if (ns_enter(&l->ns, err) < 0 || ns_set_time_offsets(&l->ns, &l->spec.linux, err) < 0)
+    if (ns_enter(&l->ns, err) < 0 || ns_set_time_offsets(&l->ns, &l->spec.linux, proc_fd, err) < 0)
         return -1;
     if (l->ns.new_user) {
         struct sync_msg msg;
@@ -149,20 +150,22 @@ static int close_stdin(struct error *err)
 static int setup(struct launch *l, struct finish *f, struct error *err)
 {
     const struct spec *spec = &l->spec;
-    process_reset_signals();
-    if (l->opts->no_stdin && close_stdin(err) < 0) return -1;
-    umask(0); /* device nodes get exactly the modes the spec asks for */
-    if (enter_namespaces(l, err) < 0 || join_session_keyring(l, err) < 0 ||
-        ns_set_uts_names(spec->hostname, spec->domainname, err) < 0 ||
-        sysctl_apply(&spec->linux.sysctl, err) < 0 || setup_rootfs(l, err) < 0)
-        return -1;
     *f = (struct finish){
         .process = &spec->process,
         .personality = spec->linux.has_personality ? &spec->linux.personality : NULL,
         .seccomp = &l->seccomp,
         .preserve_fds = l->opts->preserve_fds,
-        .terminal = l->terminal,
     };
+    process_reset_signals();
+    if (l->opts->no_stdin && close_stdin(err) < 0) return -1;
+    umask(0); /* device nodes get exactly the modes the spec asks for */
+    /* Before any mount namespace is joined and the root changes. */
+    if ((f->proc_fd = procfs_open_root(err)) < 0) return -1;
+    if (enter_namespaces(l, f->proc_fd, err) < 0 || join_session_keyring(l, err) < 0 ||
+        ns_set_uts_names(spec->hostname, spec->domainname, err) < 0 ||
+        sysctl_apply(f->proc_fd, &spec->linux.sysctl, err) < 0 || setup_rootfs(l, err) < 0)
+        return -1;
+    f->terminal = l->terminal; /* made with the rootfs' /dev/pts */
     if (finish_prepare(f, err) < 0) return -1;
     return sync_send(l->sync_fds[1], SYNC_READY, err);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "linux/procfs.h"
 #include "util/cleanup.h"
 
 static bool apparmor_enabled(void)
@@ -36,28 +37,19 @@ int lsm_check(const struct spec_process *p, const char *mount_label, struct erro
     return 0;
 }
 
-/* Writes an attribute that takes effect at the next exec. */
-static int write_attr(const char *path, const char *value, const char *field, struct error *err)
-{
-    _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0) return error_sys(err, "%s: open %s", field, path);
-    ssize_t len = (ssize_t)strlen(value);
-    if (write(fd, value, (size_t)len) != len) return error_sys(err, "%s: set \"%s\"", field, value);
-    return 0;
-}
-
-int lsm_apply(const struct spec_process *p, struct error *err)
+/* The attributes take effect at the next exec. */
+int lsm_apply(int proc_fd, const struct spec_process *p, struct error *err)
 {
     if (set(p->apparmor_profile)) {
         char value[512];
         snprintf(value, sizeof value, "exec %s", p->apparmor_profile);
-        const char *path = access("/proc/self/attr/apparmor/exec", F_OK) == 0
-                               ? "/proc/self/attr/apparmor/exec"
-                               : "/proc/self/attr/exec";
-        if (write_attr(path, value, "process.apparmorProfile", err) < 0) return -1;
+        /* The module's own file where the kernel has it (stacked LSMs). */
+        _cleanup_close_ int own = procfs_open(proc_fd, "self/attr/apparmor", O_PATH, err);
+        const char *path = own >= 0 ? "self/attr/apparmor/exec" : "self/attr/exec";
+        if (procfs_write(proc_fd, path, value, "process.apparmorProfile", err) < 0) return -1;
     }
     if (set(p->selinux_label) &&
-        write_attr("/proc/self/attr/exec", p->selinux_label, "process.selinuxLabel", err) < 0)
+        procfs_write(proc_fd, "self/attr/exec", p->selinux_label, "process.selinuxLabel", err) < 0)
         return -1;
     return 0;
 }

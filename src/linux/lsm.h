@@ -8,7 +8,8 @@
 
 /* Parent: every label the spec asks for has its module enabled here. */
 int lsm_check(const struct spec_process *p, const char *mount_label, struct error *err);
-/* Child, before exec: the labels the exec'd program gets. */
-int lsm_apply(const struct spec_process *p, struct error *err);
+/* Child, before exec: the labels the exec'd program gets, written through
+ * a trusted procfs (linux/procfs.h). */
+int lsm_apply(int proc_fd, const struct spec_process *p, struct error *err);
 
 #endif

@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "linux/procfs.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -107,7 +108,7 @@ int ns_enter(const struct ns_plan *plan, struct error *err)
 }
 
 int ns_set_time_offsets(const struct ns_plan *plan, const struct spec_linux *linux_spec,
-                        struct error *err)
+                        int proc_fd, struct error *err)
 {
     if (!plan->time_offsets) return 0;
     char text[128];
@@ -119,10 +120,7 @@ int ns_set_time_offsets(const struct ns_plan *plan, const struct spec_linux *lin
     if (b->has)
         n += snprintf(text + n, sizeof text - (size_t)n, "boottime %lld %u\n", (long long)b->secs,
                       b->nanosecs);
-    _cleanup_close_ int fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
-    if (fd < 0) return error_sys(err, "linux.timeOffsets: open /proc/self/timens_offsets");
-    if (write(fd, text, (size_t)n) != n) return error_sys(err, "linux.timeOffsets: write");
-    return 0;
+    return procfs_write(proc_fd, "self/timens_offsets", text, "linux.timeOffsets", err);
 }
 
 int ns_unshare_cgroup(const struct ns_plan *plan, struct error *err)

@@ -46,7 +46,7 @@ void ns_close_joins(struct ns_plan *plan);
 int ns_enter(const struct ns_plan *plan, struct error *err);
 /* Child: linux.timeOffsets into the time namespace it unshared. */
 int ns_set_time_offsets(const struct ns_plan *plan, const struct spec_linux *linux_spec,
-                        struct error *err);
+                        int proc_fd, struct error *err);
 /* Child: the cgroup namespace, once the cgroups are joined. */
 int ns_unshare_cgroup(const struct ns_plan *plan, struct error *err);
 

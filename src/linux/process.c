@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/close_range.h>
-#include <linux/magic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,10 +14,10 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "linux/caps.h"
+#include "linux/procfs.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/passwd.h"
@@ -36,18 +35,12 @@ int process_set_rlimits(const struct spec_process *p, struct error *err)
     return 0;
 }
 
-int process_set_oom_score_adj(const struct spec_process *p, struct error *err)
+int process_set_oom_score_adj(int proc_fd, const struct spec_process *p, struct error *err)
 {
     if (!p->has_oom_score_adj) return 0;
-    _cleanup_close_ int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-    if (fd < 0) return error_sys(err, "process.oomScoreAdj: open /proc/self/oom_score_adj");
-    struct statfs st;
-    if (fstatfs(fd, &st) < 0 || st.f_type != PROC_SUPER_MAGIC)
-        return error_set(err, 0, "process.oomScoreAdj: /proc/self/oom_score_adj is not on procfs");
     char v[16];
-    int len = snprintf(v, sizeof v, "%d", p->oom_score_adj);
-    if (write(fd, v, (size_t)len) != len) return error_sys(err, "process.oomScoreAdj: write %s", v);
-    return 0;
+    snprintf(v, sizeof v, "%d", p->oom_score_adj);
+    return procfs_write(proc_fd, "self/oom_score_adj", v, "process.oomScoreAdj", err);
 }
 
 static int set_groups(const struct spec_user *u, struct error *err)

@@ -9,8 +9,8 @@
 #include "spec/spec.h"
 
 int process_set_rlimits(const struct spec_process *p, struct error *err);
-/* Writes /proc/self/oom_score_adj, checked to be on procfs. */
-int process_set_oom_score_adj(const struct spec_process *p, struct error *err);
+/* Writes oom_score_adj through a trusted procfs (linux/procfs.h). */
+int process_set_oom_score_adj(int proc_fd, const struct spec_process *p, struct error *err);
 /* Bounding set, groups, gid, uid, then the capability sets; umask. */
 int process_set_identity(const struct spec_process *p, struct error *err);
 int process_set_no_new_privs(const struct spec_process *p, struct error *err);
