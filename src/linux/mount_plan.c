@@ -376,6 +376,45 @@ static void move_late_remounts(struct mount_plan *plan)
     memcpy(plan->steps + w, late, n_late * sizeof *late);
 }
 
+/* Is `dir` the path `path` or one of its ancestors ("/proc" of "/proc/kcore")? */
+static bool path_is_under(const char *path, const char *dir)
+{
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/') n--;
+    if (strncmp(path, dir, n) != 0) return false;
+    return path[n] == '\0' || path[n] == '/' || (n == 1 && dir[0] == '/');
+}
+
+/* The type of the last planned mount that `dest` is under (the last one is
+ * the one on top), or NULL when that is a bind mount or there is none. */
+static const char *enclosing_fstype(const struct mount_plan *plan, const char *dest)
+{
+    const char *fstype = NULL;
+    for (size_t i = 0; i < plan->n; i++) {
+        const struct mount_step *s = &plan->steps[i];
+        if ((s->kind == STEP_MOUNT || s->kind == STEP_BIND) && path_is_under(dest, s->dest))
+            fstype = s->kind == STEP_MOUNT ? s->fstype : NULL;
+    }
+    return fstype;
+}
+
+static int plan_hidden_paths(const struct spec *spec, struct mount_plan *plan, struct error *err)
+{
+    const struct spec_strings *lists[] = {&spec->linux.readonly_paths, &spec->linux.masked_paths};
+    const enum mount_step_kind kinds[] = {STEP_READONLY, STEP_MASK};
+    for (size_t l = 0; l < 2; l++) {
+        for (size_t i = 0; i < lists[l]->len; i++) {
+            const char *dest = lists[l]->items[i];
+            const char *within = enclosing_fstype(plan, dest);
+            struct mount_step *s = add(plan, kinds[l], dest, err);
+            if (!s) return -1;
+            s->optional = true;
+            s->within_fstype = within;
+        }
+    }
+    return 0;
+}
+
 int mount_plan_build(const struct mount_plan_input *in, struct mount_plan *plan, struct error *err)
 {
     const struct spec *spec = in->spec;
@@ -383,16 +422,7 @@ int mount_plan_build(const struct mount_plan_input *in, struct mount_plan *plan,
     for (size_t i = 0; i < spec->n_mounts; i++)
         if (plan_mount(in, plan, (int)i, err) < 0) goto fail;
     if (!dev_is_bound(spec) && plan_devices(in, plan, err) < 0) goto fail;
-    for (size_t i = 0; i < spec->linux.readonly_paths.len; i++) {
-        struct mount_step *s = add(plan, STEP_READONLY, spec->linux.readonly_paths.items[i], err);
-        if (!s) goto fail;
-        s->optional = true;
-    }
-    for (size_t i = 0; i < spec->linux.masked_paths.len; i++) {
-        struct mount_step *s = add(plan, STEP_MASK, spec->linux.masked_paths.items[i], err);
-        if (!s) goto fail;
-        s->optional = true;
-    }
+    if (plan_hidden_paths(spec, plan, err) < 0) goto fail;
     move_late_remounts(plan);
     return 0;
 fail:

@@ -39,6 +39,10 @@ struct mount_step {
     uid_t uid;
     gid_t gid;
     int spec_index; /* mounts[i] it comes from, or -1 */
+    /* STEP_MASK, STEP_READONLY: the type of the planned mount the path is
+     * under ("proc" for /proc/kcore), which the path found must be on;
+     * NULL when it is not under a new file system. */
+    const char *within_fstype;
 };
 
 struct mount_plan {

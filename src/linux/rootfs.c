@@ -7,11 +7,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/vfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -194,18 +196,62 @@ static int open_null(struct rootfs *r, struct error *err)
     return TAKE_FD(fd);
 }
 
-/* Opens an optional step's destination; 0 with *fd -1 when it is absent. */
-static int open_optional(struct rootfs *r, const char *dest, int *fd, struct error *err)
+static const struct {
+    const char *type;
+    long magic;
+} fs_magics[] = {
+    {"proc", PROC_SUPER_MAGIC},
+    {"sysfs", SYSFS_MAGIC},
+    {"tmpfs", TMPFS_MAGIC},
+    {"devpts", DEVPTS_SUPER_MAGIC},
+    {"cgroup2", CGROUP2_SUPER_MAGIC},
+    {"cgroup", CGROUP_SUPER_MAGIC},
+    {"overlay", OVERLAYFS_SUPER_MAGIC},
+};
+
+/* fd must be on the file system the plan mounted above the step's path: a
+ * rootfs that swapped a directory for a symlink while nsrun worked (a
+ * container sharing it, say) would otherwise have nsrun hide something
+ * else and leave the real /proc/kcore in view. */
+static int check_within(int fd, const struct mount_step *s, const char *found, struct error *err)
 {
-    *fd = path_open_in_root(r->rootfd, dest, O_PATH, err);
-    if (*fd >= 0 || err->errnum == ENOENT) return 0;
-    return -1;
+    if (!s->within_fstype) return 0;
+    for (size_t i = 0; i < ARRAY_LEN(fs_magics); i++) {
+        if (strcmp(s->within_fstype, fs_magics[i].type) != 0) continue;
+        struct statfs st;
+        if (fstatfs(fd, &st) < 0) return error_sys(err, "statfs %s", found);
+        if (st.f_type == fs_magics[i].magic) return 0;
+        return error_set(err, 0, "%s: %s is not on the %s file system mounted above it",
+                         s->kind == STEP_MASK ? "linux.maskedPaths" : "linux.readonlyPaths", found,
+                         s->within_fstype);
+    }
+    return 0;
+}
+
+/* Opens a masked or read-only path: 0 with *fd -1 when it is absent, which
+ * is no error, but the nearest ancestor that exists must be on the file
+ * system it is planned under, like an existing path. */
+static int open_hidden_path(struct rootfs *r, const struct mount_step *s, int *fd,
+                            struct error *err)
+{
+    *fd = path_open_in_root(r->rootfd, s->dest, O_PATH, err);
+    if (*fd >= 0) return check_within(*fd, s, s->dest, err);
+    if (err->errnum != ENOENT) return -1;
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", s->dest);
+    for (char *slash; (slash = strrchr(dir, '/')) && slash != dir;) {
+        *slash = '\0';
+        _cleanup_close_ int up = path_open_in_root(r->rootfd, dir, O_PATH, err);
+        if (up >= 0) return check_within(up, s, dir, err);
+        if (err->errnum != ENOENT) return -1;
+    }
+    return check_within(r->rootfd, s, "/", err);
 }
 
 static int do_mask(struct rootfs *r, const struct mount_step *s, int *null_fd, struct error *err)
 {
     _cleanup_close_ int fd = -1;
-    if (open_optional(r, s->dest, &fd, err) < 0) return -1;
+    if (open_hidden_path(r, s, &fd, err) < 0) return -1;
     if (fd < 0) return 0;
     struct stat st;
     if (fstat(fd, &st) < 0) return error_sys(err, "stat %s", s->dest);
@@ -223,7 +269,7 @@ static int do_mask(struct rootfs *r, const struct mount_step *s, int *null_fd, s
 static int do_readonly(struct rootfs *r, const struct mount_step *s, struct error *err)
 {
     _cleanup_close_ int fd = -1;
-    if (open_optional(r, s->dest, &fd, err) < 0) return -1;
+    if (open_hidden_path(r, s, &fd, err) < 0) return -1;
     if (fd < 0) return 0;
     struct fd_path p = path_of_fd(fd);
     if (mount(p.str, p.str, NULL, MS_BIND | MS_REC, NULL) < 0)

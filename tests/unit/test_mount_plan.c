@@ -64,6 +64,10 @@ static void test_default_plan(void)
     is_int(p.steps[sys].flags, MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY, "/sys flags");
     ok(find(&p, STEP_SYMLINK, "/dev/core") < 0, "no /dev/core without /proc/kcore");
     ok(p.steps[kcore].optional, "masked paths may be missing");
+    is_str(p.steps[kcore].within_fstype, "proc", "/proc/kcore must be found on proc");
+    int firmware = find(&p, STEP_MASK, "/sys/firmware");
+    is_str(firmware >= 0 ? p.steps[firmware].within_fstype : NULL, "sysfs",
+           "/sys/firmware on sysfs");
 
     int cgroup_tmpfs = find(&p, STEP_MOUNT, "/sys/fs/cgroup");
     int cpu = find(&p, STEP_BIND, "/sys/fs/cgroup/cpu,cpuacct");
@@ -136,6 +140,23 @@ static void test_binds_and_options(void)
     int t = find(&p, STEP_MOUNT, "/t");
     is_int(t >= 0 ? (long long)p.steps[t].flags : -1, 0, "later options win: atime, suid");
     is_str(t >= 0 ? p.steps[t].data : NULL, "size=1m", "data option");
+    mount_plan_free(&p);
+    spec_free(&s);
+
+    load(&s, "{\"ociVersion\": \"1.2.0\", \"mounts\": ["
+             "{\"destination\": \"/data\", \"type\": \"tmpfs\"},"
+             "{\"destination\": \"/data/in\", \"source\": \"/srv\", \"options\": [\"bind\"]}],"
+             "\"linux\": {\"maskedPaths\": [\"/data/x\", \"/data/in/y\", \"/datax\", \"/etc\"],"
+             "\"readonlyPaths\": [\"/data/\"]}}");
+    if (!ok(mount_plan_build(&in, &p, &err) == 0, "hidden paths plan (%s)", err.msg)) return;
+    int x = find(&p, STEP_MASK, "/data/x"), y = find(&p, STEP_MASK, "/data/in/y");
+    int other = find(&p, STEP_MASK, "/datax"), etc = find(&p, STEP_MASK, "/etc");
+    int ro = find(&p, STEP_READONLY, "/data/");
+    is_str(x >= 0 ? p.steps[x].within_fstype : "?", "tmpfs", "a path under a tmpfs");
+    ok(y >= 0 && p.steps[y].within_fstype == NULL, "under a bind on it: no type to expect");
+    ok(other >= 0 && p.steps[other].within_fstype == NULL, "/datax is not under /data");
+    ok(etc >= 0 && p.steps[etc].within_fstype == NULL, "the rootfs itself: nothing to expect");
+    is_str(ro >= 0 ? p.steps[ro].within_fstype : "?", "tmpfs", "the mount point itself");
     mount_plan_free(&p);
     spec_free(&s);
 }
