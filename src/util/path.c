@@ -129,7 +129,7 @@ int path_mkparent_in_root(int rootfd, const char *path, char name[PATH_NAME_SIZE
     return path_mkdir_in_root(rootfd, parent, 0755, err);
 }
 
-int path_mkfile_in_root(int rootfd, const char *path, mode_t mode, struct error *err)
+static int mkfile_walk(int rootfd, const char *path, mode_t mode, int hops, struct error *err)
 {
     int fd = openat2_in_root(rootfd, path, O_PATH);
     if (fd >= 0) return fd;
@@ -142,8 +142,31 @@ int path_mkfile_in_root(int rootfd, const char *path, mode_t mode, struct error 
         openat(dirfd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, mode);
     if (created < 0 && errno != EEXIST) return error_sys(err, "create %s", path);
     fd = openat2_in_root(rootfd, path, O_PATH);
-    if (fd < 0) return error_sys(err, "open %s in the container's root", path);
-    return fd;
+    if (fd >= 0 || errno != ENOENT) {
+        if (fd < 0) return error_sys(err, "open %s in the container's root", path);
+        return fd;
+    }
+    /* name exists but leads nowhere: a dangling symlink, followed inside
+     * the root as for directories. */
+    char target[PATH_MAX], parent[PATH_MAX], joined[PATH_MAX * 2];
+    ssize_t tl = readlinkat(dirfd, name, target, sizeof target - 1);
+    if (tl < 0) return error_sys(err, "create %s", path);
+    target[tl] = '\0';
+    if (hops >= MAX_SYMLINK_HOPS) return error_set(err, ELOOP, "create %s", path);
+    snprintf(parent, sizeof parent, "%s", path);
+    char *slash = strrchr(parent, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        parent[0] = '\0';
+    if (join_link_target(joined, sizeof joined, parent, target) < 0)
+        return error_set(err, ENAMETOOLONG, "create %s", path);
+    return mkfile_walk(rootfd, joined, mode, hops + 1, err);
+}
+
+int path_mkfile_in_root(int rootfd, const char *path, mode_t mode, struct error *err)
+{
+    return mkfile_walk(rootfd, path, mode, 0, err);
 }
 
 struct fd_path path_of_fd(int fd)

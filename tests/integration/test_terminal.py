@@ -197,3 +197,22 @@ def test_dev_console_is_the_pty(pty_run, bundle, cid):
     assert p.proc.wait(timeout=10) == 0
     lines = [l for l in p.expect(":").split() if ":" in l]
     assert len(lines) == 2 and lines[0] == lines[1], lines
+
+
+def test_dev_console_symlinked_out_of_the_rootfs(pty_run, bundle, cid, tmp_path):
+    """The image's own /dev (no tmpfs on it) links /dev/console to a host
+    file: the pty is bound inside the rootfs, never on the host's file."""
+    host_file = tmp_path / "host-console"
+    host_file.write_text("host\n")
+    (bundle.rootfs / "dev").mkdir(exist_ok=True)
+    (bundle.rootfs / "dev" / "console").symlink_to(host_file)
+    bundle.config["mounts"] = [m for m in bundle.config["mounts"]
+                               if m["destination"] != "/dev"]
+    bundle.config["root"]["readonly"] = False
+    tty_bundle(bundle, "awk '$5 ~ /console/ {print \"at:\" $5}' /proc/self/mountinfo")
+    p = pty_run("run", "-b", str(bundle.path), cid)
+    out = p.expect("at:")
+    assert p.proc.wait(timeout=10) == 0
+    assert f"at:{host_file}" in out, "bound where the link resolves inside the root"
+    assert host_file.read_text() == "host\n"
+    assert (bundle.rootfs / str(host_file).lstrip("/")).is_file()

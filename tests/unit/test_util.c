@@ -70,6 +70,21 @@ static void test_paths_stay_inside(void)
     ok(fd >= 0 && exists("etc/file"), "'..' stops at the root (%s)", err.msg);
     if (fd >= 0) close(fd);
 
+    snprintf(p, sizeof p, "%s/console", root);
+    char host_file[600];
+    snprintf(host_file, sizeof host_file, "%s/console", outside);
+    symlink(host_file, p);
+    fd = path_mkfile_in_root(rootfd, "/console", 0644, &err);
+    ok(fd >= 0 && exists(host_file + 1), "a dangling file symlink: its target made inside (%s)",
+       err.msg);
+    ok(access(host_file, F_OK) != 0, "and not on the host");
+    if (fd >= 0) close(fd);
+    snprintf(p, sizeof p, "%s/loop", root);
+    symlink("loop", p);
+    fd = path_mkfile_in_root(rootfd, "/loop", 0644, &err);
+    ok(fd < 0, "a symlink loop is an error, not a hang");
+    if (fd >= 0) close(fd);
+
     fd = path_open_in_root(rootfd, "/proc/self/root", O_PATH, &err);
     ok(fd < 0, "absolute paths are read inside the root");
     if (fd >= 0) close(fd);
