@@ -56,14 +56,61 @@ static const struct flag_option flag_options[] = {
     {"nosymfollow", false, MS_NOSYMFOLLOW},
 };
 
-/* Options runc and crun know that need mount_setattr, copy-up or id-mapped
- * mounts: refused until nsrun implements them, never passed on as data. */
-static const char *const later_options[] = {
-    "rro",       "rrw",    "rnosuid",      "rsuid",          "rnodev",       "rdev",
-    "rnoexec",   "rexec",  "rnodiratime",  "rdiratime",      "rrelatime",    "rnorelatime",
-    "rnoatime",  "ratime", "rstrictatime", "rnostrictatime", "rnosymfollow", "rsymfollow",
-    "tmpcopyup", "idmap",  "ridmap",
+/* Recursive attributes (mount_setattr with AT_RECURSIVE): the mount and
+ * every mount below it. The atime ones choose one mode; the rest set or
+ * clear one flag. */
+struct attr_option {
+    const char *name;
+    bool clear;
+    uint64_t attr;
+    bool atime; /* attr is an atime mode (MOUNT_ATTR__ATIME) */
 };
+
+static const struct attr_option attr_options[] = {
+    {"rro", false, MOUNT_ATTR_RDONLY, false},
+    {"rrw", true, MOUNT_ATTR_RDONLY, false},
+    {"rnosuid", false, MOUNT_ATTR_NOSUID, false},
+    {"rsuid", true, MOUNT_ATTR_NOSUID, false},
+    {"rnodev", false, MOUNT_ATTR_NODEV, false},
+    {"rdev", true, MOUNT_ATTR_NODEV, false},
+    {"rnoexec", false, MOUNT_ATTR_NOEXEC, false},
+    {"rexec", true, MOUNT_ATTR_NOEXEC, false},
+    {"rnodiratime", false, MOUNT_ATTR_NODIRATIME, false},
+    {"rdiratime", true, MOUNT_ATTR_NODIRATIME, false},
+    {"rnosymfollow", false, MOUNT_ATTR_NOSYMFOLLOW, false},
+    {"rsymfollow", true, MOUNT_ATTR_NOSYMFOLLOW, false},
+    {"rnoatime", false, MOUNT_ATTR_NOATIME, true},
+    {"rstrictatime", false, MOUNT_ATTR_STRICTATIME, true},
+    /* Leaving noatime or strictatime is the kernel's default, relatime. */
+    {"rrelatime", false, MOUNT_ATTR_RELATIME, true},
+    {"ratime", false, MOUNT_ATTR_RELATIME, true},
+    {"rnorelatime", false, MOUNT_ATTR_RELATIME, true},
+    {"rnostrictatime", false, MOUNT_ATTR_RELATIME, true},
+};
+
+static bool parse_attr_option(const char *opt, struct mount_options *out)
+{
+    for (size_t k = 0; k < ARRAY_LEN(attr_options); k++) {
+        const struct attr_option *a = &attr_options[k];
+        if (strcmp(opt, a->name) != 0) continue;
+        if (a->atime) {
+            out->attr_clr |= MOUNT_ATTR__ATIME;
+            out->attr_set = (out->attr_set & ~(uint64_t)MOUNT_ATTR__ATIME) | a->attr;
+        } else if (a->clear) {
+            out->attr_clr |= a->attr;
+            out->attr_set &= ~a->attr;
+        } else {
+            out->attr_set |= a->attr;
+            out->attr_clr &= ~a->attr;
+        }
+        return true;
+    }
+    return false;
+}
+
+/* Options runc and crun know that need id-mapped mounts: refused until
+ * nsrun implements them, never passed on as data. */
+static const char *const later_options[] = {"idmap", "ridmap"};
 
 int mount_options_parse(const struct spec_strings *options, struct arena **arena,
                         struct mount_options *out, struct error *err)
@@ -89,6 +136,11 @@ int mount_options_parse(const struct spec_strings *options, struct arena **arena
         if (strcmp(opt, "bind") == 0 || strcmp(opt, "rbind") == 0) {
             out->bind = true;
             out->recursive |= opt[0] == 'r';
+            continue;
+        }
+        if (parse_attr_option(opt, out)) continue;
+        if (strcmp(opt, "tmpcopyup") == 0) {
+            out->copy_up = true;
             continue;
         }
         unsigned long propagation = propagation_from_name(opt);
@@ -252,6 +304,9 @@ static int plan_mount(const struct mount_plan_input *in, struct mount_plan *plan
         if (!m->type || !*m->type)
             return error_set(err, 0, "mounts[%d].type: needed for a mount that is not a bind mount",
                              index);
+        if (o.copy_up && !is_tmpfs(m))
+            return error_set(err, 0, "mounts[%d].options: tmpcopyup is for tmpfs mounts only",
+                             index);
         bool late_readonly = is_tmpfs(m) && (o.flags & MS_RDONLY);
         const char *data = o.data;
         if (labelled(in, plan, m->type, &data, err) < 0) return -1;
@@ -261,9 +316,10 @@ static int plan_mount(const struct mount_plan_input *in, struct mount_plan *plan
         s->flags = late_readonly ? o.flags & ~(unsigned long)MS_RDONLY : o.flags;
         s->data = data;
         s->spec_index = index;
+        s->copy_up = o.copy_up;
         if (late_readonly) {
             /* A read-only tmpfs (/dev) is filled first and made read-only
-             * last: see move_late_remounts(). */
+             * last: see move_late_steps(). */
             if (!(s = add(plan, STEP_REMOUNT, m->destination, err))) return -1;
             s->flags = o.flags;
             s->fstype = "tmpfs";
@@ -274,6 +330,14 @@ static int plan_mount(const struct mount_plan_input *in, struct mount_plan *plan
     if (o.propagation) {
         if (!(s = add(plan, STEP_PROPAGATE, m->destination, err))) return -1;
         s->propagation = o.propagation;
+        s->spec_index = index;
+    }
+    if (o.attr_set || o.attr_clr) {
+        /* Late (move_late_steps), so that mounts made below it later get
+         * the attributes too. */
+        if (!(s = add(plan, STEP_SETATTR, m->destination, err))) return -1;
+        s->attr_set = o.attr_set;
+        s->attr_clr = o.attr_clr;
         s->spec_index = index;
     }
     return 0;
@@ -359,21 +423,25 @@ static bool dev_is_bound(const struct spec *spec)
     return false;
 }
 
-/* Moves the late read-only remounts of tmpfs mounts to the end, after the
- * steps that fill them. */
-static void move_late_remounts(struct mount_plan *plan)
+/* 0 for the steps that stay in place; late ones go to the end in rank
+ * order: a tmpfs made read-only after the steps that fill it, then the
+ * recursive attributes, which then reach every mount below theirs. */
+static int late_rank(enum mount_step_kind kind)
 {
-    size_t w = 0, n_late = 0;
-    _cleanup_free_ struct mount_step *late = malloc(plan->n * sizeof *late);
-    if (!late) return; /* keeps the order; the remount then precedes the fill */
-    for (size_t i = 0; i < plan->n; i++) {
-        struct mount_step *s = &plan->steps[i];
-        if (s->kind == STEP_REMOUNT)
-            late[n_late++] = *s;
-        else
-            plan->steps[w++] = *s;
-    }
-    memcpy(plan->steps + w, late, n_late * sizeof *late);
+    return kind == STEP_REMOUNT ? 1 : kind == STEP_SETATTR ? 2 : 0;
+}
+
+/* A stable partition of the steps by late_rank(). */
+static int move_late_steps(struct mount_plan *plan, struct error *err)
+{
+    _cleanup_free_ struct mount_step *copy = malloc(plan->n * sizeof *copy);
+    if (!copy && plan->n) return error_set(err, ENOMEM, "mount plan");
+    if (plan->n) memcpy(copy, plan->steps, plan->n * sizeof *copy);
+    size_t w = 0;
+    for (int rank = 0; rank <= 2; rank++)
+        for (size_t i = 0; i < plan->n; i++)
+            if (late_rank(copy[i].kind) == rank) plan->steps[w++] = copy[i];
+    return 0;
 }
 
 /* Is `dir` the path `path` or one of its ancestors ("/proc" of "/proc/kcore")? */
@@ -423,7 +491,7 @@ int mount_plan_build(const struct mount_plan_input *in, struct mount_plan *plan,
         if (plan_mount(in, plan, (int)i, err) < 0) goto fail;
     if (!dev_is_bound(spec) && plan_devices(in, plan, err) < 0) goto fail;
     if (plan_hidden_paths(spec, plan, err) < 0) goto fail;
-    move_late_remounts(plan);
+    if (move_late_steps(plan, err) < 0) goto fail;
     return 0;
 fail:
     mount_plan_free(plan);

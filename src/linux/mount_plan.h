@@ -6,6 +6,7 @@
 #define NSRUN_LINUX_MOUNT_PLAN_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "linux/cgroup.h"
@@ -21,6 +22,7 @@ enum mount_step_kind {
     STEP_SYMLINK,   /* dest -> target */
     STEP_MASK,      /* hide dest: /dev/null over a file, a read-only tmpfs over a directory */
     STEP_READONLY,  /* dest bound on itself, read-only */
+    STEP_SETATTR,   /* recursive mount attributes (rro, rnosuid, ...) on dest and below */
 };
 
 struct mount_step {
@@ -28,13 +30,15 @@ struct mount_step {
     const char *dest; /* path inside the container */
     const char *source;
     const char *fstype;
-    const char *target;        /* STEP_SYMLINK */
-    unsigned long flags;       /* MS_* */
-    unsigned long propagation; /* STEP_PROPAGATE */
-    bool recursive;            /* STEP_BIND: rbind */
-    bool optional;             /* a missing dest is skipped, not an error */
-    const char *data;          /* fs options, owned by the plan */
-    mode_t mode;               /* STEP_MKNOD: type and permissions */
+    const char *target;          /* STEP_SYMLINK */
+    unsigned long flags;         /* MS_* */
+    unsigned long propagation;   /* STEP_PROPAGATE */
+    uint64_t attr_set, attr_clr; /* STEP_SETATTR: MOUNT_ATTR_* */
+    bool recursive;              /* STEP_BIND: rbind */
+    bool optional;               /* a missing dest is skipped, not an error */
+    bool copy_up;                /* STEP_MOUNT: tmpcopyup, the tmpfs gets what dest held */
+    const char *data;            /* fs options, owned by the plan */
+    mode_t mode;                 /* STEP_MKNOD: type and permissions */
     dev_t dev;
     uid_t uid;
     gid_t gid;
@@ -68,7 +72,9 @@ void mount_plan_free(struct mount_plan *plan);
  * nsrun cannot honour yet is an error naming it. */
 struct mount_options {
     unsigned long flags, propagation;
+    uint64_t attr_set, attr_clr; /* recursive attributes, MOUNT_ATTR_* */
     bool bind, recursive;
+    bool copy_up;     /* tmpcopyup */
     const char *data; /* NULL when empty */
 };
 int mount_options_parse(const struct spec_strings *options, struct arena **arena,

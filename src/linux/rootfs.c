@@ -18,6 +18,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "linux/copyup.h"
 #include "util/cleanup.h"
 #include "util/path.h"
 
@@ -97,13 +98,26 @@ static int bind_remount(struct rootfs *r, const char *dest, unsigned long flags,
     return error_sys(err, "remount %s", dest);
 }
 
+/* tmpcopyup: what the directory held before the mount covered it, which
+ * the descriptor taken before still reaches. */
+static int copy_up(struct rootfs *r, const struct mount_step *s, int below, struct error *err)
+{
+    _cleanup_close_ int top = reopen(r, s->dest, err);
+    if (top < 0) return -1;
+    if (copyup_tree(below, top, err) < 0) return error_wrap(err, "tmpcopyup of %s", s->dest);
+    return 0;
+}
+
 static int do_mount(struct rootfs *r, const struct mount_step *s, struct error *err)
 {
     _cleanup_close_ int fd = path_mkdir_in_root(r->rootfd, s->dest, 0755, err);
     if (fd < 0) return error_wrap(err, "mount %s on %s", s->fstype, s->dest);
+    _cleanup_close_ int below = -1;
+    if (s->copy_up && (below = openat(fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+        return error_sys(err, "tmpcopyup: open %s", s->dest);
     if (mount(s->source, path_of_fd(fd).str, s->fstype, s->flags, s->data) < 0)
         return error_sys(err, "mount %s on %s", s->fstype, s->dest);
-    return 0;
+    return s->copy_up ? copy_up(r, s, below, err) : 0;
 }
 
 static int open_bind_source(struct rootfs *r, const char *source, struct error *err)
@@ -277,6 +291,16 @@ static int do_readonly(struct rootfs *r, const struct mount_step *s, struct erro
     return bind_remount(r, s->dest, MS_RDONLY | MS_REC, true, err);
 }
 
+static int do_setattr(struct rootfs *r, const struct mount_step *s, struct error *err)
+{
+    _cleanup_close_ int fd = reopen(r, s->dest, err);
+    if (fd < 0) return -1;
+    struct mount_attr attr = {.attr_set = s->attr_set, .attr_clr = s->attr_clr};
+    if (mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
+        return error_sys(err, "set recursive mount attributes on %s", s->dest);
+    return 0;
+}
+
 int rootfs_run_plan(struct rootfs *r, const struct mount_plan *plan, struct error *err)
 {
     _cleanup_close_ int null_fd = -1;
@@ -293,6 +317,7 @@ int rootfs_run_plan(struct rootfs *r, const struct mount_plan *plan, struct erro
         case STEP_SYMLINK: rc = do_symlink(r, s, err); break;
         case STEP_MASK: rc = do_mask(r, s, &null_fd, err); break;
         case STEP_READONLY: rc = do_readonly(r, s, err); break;
+        case STEP_SETATTR: rc = do_setattr(r, s, err); break;
         }
         if (rc < 0) return -1;
     }

@@ -3,6 +3,7 @@
 #ifndef NSRUN_UTIL_CLEANUP_H
 #define NSRUN_UTIL_CLEANUP_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -21,8 +22,18 @@ static inline void cleanup_closep(int *fd)
     }
 }
 
-#define _cleanup_free_  __attribute__((cleanup(cleanup_freep)))
-#define _cleanup_close_ __attribute__((cleanup(cleanup_closep)))
+static inline void cleanup_closedirp(DIR **d)
+{
+    if (*d) {
+        int saved = errno;
+        closedir(*d);
+        errno = saved;
+    }
+}
+
+#define _cleanup_free_     __attribute__((cleanup(cleanup_freep)))
+#define _cleanup_close_    __attribute__((cleanup(cleanup_closep)))
+#define _cleanup_closedir_ __attribute__((cleanup(cleanup_closedirp)))
 
 /* Hands ownership out of a cleanup variable. */
 static inline int take_fd(int *fd)

@@ -61,6 +61,76 @@ def test_tmpfs_and_bind_mounts(nsrun, bundle, cid, tmp_path):
     assert not (host_dir / "x").exists()
 
 
+def mount_options_of(line):
+    return set(line.split()[5].split(","))
+
+
+def test_recursive_mount_attributes(nsrun, bundle, cid, tmp_path):
+    """rro and friends reach the mounts below the one they are given on,
+    including ones made after it."""
+    host_dir = tmp_path / "tree"
+    (host_dir / "sub").mkdir(parents=True)
+    bundle.config["mounts"] += [
+        {"destination": "/data", "type": "tmpfs", "source": "tmpfs",
+         "options": ["rro", "rnosuid", "rnodev", "rnoexec", "rnoatime", "rnosymfollow"]},
+        {"destination": "/data/below", "type": "tmpfs", "source": "tmpfs"},
+        {"destination": "/tree", "type": "bind", "source": str(host_dir),
+         "options": ["rbind", "ro", "rrw", "rstrictatime"]},
+        {"destination": "/tree/sub", "type": "tmpfs", "source": "tmpfs", "options": ["ro"]},
+    ]
+    out = run_out(nsrun, bundle, cid, "cat /proc/self/mountinfo")
+    for point in ("/data", "/data/below"):
+        opts = mount_options_of(mountinfo_line(out, point))
+        assert {"ro", "nosuid", "nodev", "noexec", "noatime", "nosymfollow"} <= opts, point
+    for point in ("/tree", "/tree/sub"):
+        opts = mount_options_of(mountinfo_line(out, point))
+        assert "rw" in opts and "ro" not in opts, f"rrw clears ro below: {point} {opts}"
+        assert "relatime" not in opts and "noatime" not in opts, "strictatime"
+
+
+def test_tmpcopyup(nsrun, bundle, cid, tmp_path):
+    """The tmpfs starts with the image's files: types, modes, owners and
+    times kept, symlinks copied as they are (never followed to the host),
+    and the image itself is never written."""
+    host_secret = tmp_path / "host-secret"
+    host_secret.write_text("host\n")
+    etc = bundle.rootfs / "opt"
+    (etc / "sub" / "deeper").mkdir(parents=True)
+    (etc / "conf").write_text("image conf\n")
+    os.chmod(etc / "conf", 0o646)  # others: the default capabilities lack DAC_OVERRIDE
+    os.chown(etc / "conf", 1000, 1000)
+    os.utime(etc / "conf", (1_000_000_000, 1_000_000_000))
+    (etc / "sub" / "deeper" / "f").write_text("deep\n")
+    (etc / "link").symlink_to(host_secret)
+    os.mkfifo(etc / "fifo", 0o600)
+    bundle.config["mounts"].append({"destination": "/opt", "type": "tmpfs", "source": "tmpfs",
+                                    "options": ["tmpcopyup", "mode=755"]})
+    out = run_out(nsrun, bundle, cid,
+                  "cat /opt/conf /opt/sub/deeper/f; stat -c '%n %a %u:%g %Y' /opt/conf; "
+                  "readlink /opt/link; stat -c '%n %F' /opt/fifo; "
+                  "echo changed > /opt/conf; cat /opt/conf; "
+                  "awk '$5 == \"/opt\" {print $9}' /proc/self/mountinfo")
+    assert out.splitlines() == [
+        "image conf", "deep", "/opt/conf 646 1000:1000 1000000000", str(host_secret),
+        "/opt/fifo fifo", "changed", "tmpfs"]
+    assert (etc / "conf").read_text() == "image conf\n", "the image is untouched"
+    assert host_secret.read_text() == "host\n"
+
+
+def test_tmpcopyup_of_a_deep_tree_is_bounded(nsrun, bundle, cid):
+    deep = bundle.rootfs / "opt"
+    for _ in range(130):
+        deep = deep / "d"
+    deep.mkdir(parents=True)
+    bundle.config["mounts"].append({"destination": "/opt", "type": "tmpfs", "source": "tmpfs",
+                                    "options": ["tmpcopyup"]})
+    bundle.args("true")
+    r = nsrun("run", "-b", str(bundle.path), cid)
+    assert r.returncode == 1
+    assert "tmpcopyup of /opt: " in r.err and "more than 128 directories deep" in r.err
+    assert nsrun.ids() == []
+
+
 def test_default_devices_and_links(nsrun, bundle, cid):
     out = run_out(nsrun, bundle, cid,
                   "for d in null zero full random urandom tty; do "

@@ -116,7 +116,7 @@ static void test_binds_and_options(void)
     load(&s,
          "{\"ociVersion\": \"1.2.0\", \"mounts\": ["
          "{\"destination\": \"/data\", \"source\": \"/srv\", \"options\": [\"rbind\", \"ro\", "
-         "\"rprivate\"]},"
+         "\"rprivate\", \"rnoexec\"]},"
          "{\"destination\": \"/etc/x\", \"type\": \"bind\", \"source\": \"x\"},"
          "{\"destination\": \"/dev\", \"type\": \"tmpfs\", \"options\": [\"ro\", \"mode=755\"]},"
          "{\"destination\": \"/t\", \"type\": \"tmpfs\", \"options\": [\"noatime\", "
@@ -131,11 +131,17 @@ static void test_binds_and_options(void)
     ok(prop == data + 1, "propagation right after the mount");
     is_int(prop >= 0 ? p.steps[prop].propagation : 0, MS_PRIVATE | MS_REC, "rprivate");
     ok(find(&p, STEP_BIND, "/etc/x") >= 0, "type bind is a bind mount");
+    int attrs = find(&p, STEP_SETATTR, "/data");
+    bool mounts_after = false;
+    for (size_t i = attrs >= 0 ? (size_t)attrs : 0; i < p.n; i++)
+        mounts_after |= p.steps[i].kind == STEP_MOUNT || p.steps[i].kind == STEP_BIND;
+    ok(attrs >= 0 && !mounts_after, "recursive attributes after every mount (and those below)");
+    ok(attrs >= 0 && p.steps[attrs].attr_set == MOUNT_ATTR_NOEXEC, "rnoexec");
     int dev = find(&p, STEP_MOUNT, "/dev");
     ok(dev >= 0 && !(p.steps[dev].flags & MS_RDONLY), "a read-only tmpfs /dev is mounted writable");
-    ok(p.steps[p.n - 1].kind == STEP_REMOUNT && strcmp(p.steps[p.n - 1].dest, "/dev") == 0 &&
-           (p.steps[p.n - 1].flags & MS_RDONLY),
-       "and made read-only after its devices");
+    int dev_ro = find(&p, STEP_REMOUNT, "/dev");
+    ok(dev_ro == (int)p.n - 2 && (p.steps[dev_ro].flags & MS_RDONLY),
+       "and made read-only after its devices, before the recursive attributes");
     ok(find(&p, STEP_MKNOD, "/dev/null") >= 0, "devices are made when /dev is a tmpfs");
     int t = find(&p, STEP_MOUNT, "/t");
     is_int(t >= 0 ? (long long)p.steps[t].flags : -1, 0, "later options win: atime, suid");
@@ -218,10 +224,22 @@ static void test_option_errors(void)
     struct mount_plan p;
     struct mount_plan_input in = {.spec = &s};
     load(&s, "{\"ociVersion\": \"1.2.0\", \"mounts\": [{\"destination\": \"/a\", \"type\": "
-             "\"tmpfs\", \"options\": [\"tmpcopyup\"]}]}");
-    ok(mount_plan_build(&in, &p, &err) < 0, "tmpcopyup refused");
-    has_str(err.msg, "mounts[0].options: option \"tmpcopyup\" is not supported",
-            "names the option");
+             "\"tmpfs\", \"options\": [\"idmap\"]}]}");
+    ok(mount_plan_build(&in, &p, &err) < 0, "idmap refused");
+    has_str(err.msg, "mounts[0].options: option \"idmap\" is not supported", "names the option");
+    spec_free(&s);
+    load(&s, "{\"ociVersion\": \"1.2.0\", \"mounts\": [{\"destination\": \"/a\", \"type\": "
+             "\"proc\", \"options\": [\"tmpcopyup\"]}]}");
+    ok(mount_plan_build(&in, &p, &err) < 0, "tmpcopyup on proc");
+    has_str(err.msg, "mounts[0].options: tmpcopyup is for tmpfs mounts only", "is an error");
+    spec_free(&s);
+    load(&s, "{\"ociVersion\": \"1.2.0\", \"mounts\": [{\"destination\": \"/a\", \"type\": "
+             "\"tmpfs\", \"options\": [\"tmpcopyup\", \"ro\"]}]}");
+    ok(mount_plan_build(&in, &p, &err) == 0, "tmpcopyup plan");
+    int a = find(&p, STEP_MOUNT, "/a"), a_ro = find(&p, STEP_REMOUNT, "/a");
+    ok(a >= 0 && p.steps[a].copy_up && a_ro > a,
+       "tmpcopyup on a read-only tmpfs: copied, then made read-only");
+    mount_plan_free(&p);
     spec_free(&s);
     load(&s, "{\"ociVersion\": \"1.2.0\", \"mounts\": [{\"destination\": \"/a\", \"options\": "
              "[\"bind\"]}]}");
@@ -245,6 +263,17 @@ static void test_options_parse(void)
     is_int(o.propagation, MS_SHARED | MS_REC, "propagation");
     is_str(o.data, "uid=5,x", "the rest is data, in order");
     ok(!o.bind, "not a bind");
+    ok(o.attr_set == 0 && o.attr_clr == 0, "no recursive attributes");
+
+    const char *rec[] = {"rro", "rnosuid", "rrw", "rsuid", "rnoatime", "rstrictatime", "rnoexec"};
+    list = (struct spec_strings){rec, 7};
+    ok(mount_options_parse(&list, &a, &o, &err) == 0, "recursive options parse");
+    is_int(o.flags, 0, "no plain flags");
+    is_int(o.attr_set, MOUNT_ATTR_STRICTATIME | MOUNT_ATTR_NOEXEC,
+           "the last word wins: rw, suid, strictatime; and noexec");
+    is_int(o.attr_clr, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR__ATIME,
+           "cleared: ro, nosuid, and the whole atime mode");
+    ok(o.data == NULL, "none of them is data");
     arena_free(a);
 }
 
