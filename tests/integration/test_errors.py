@@ -173,3 +173,58 @@ def test_a_killed_create_can_be_deleted(nsrun, bundle, cid):
     nsrun.ok("delete", cid)
     assert nsrun.ids() == []
     assert not any(p.exists() for p in pids_cgroup)
+
+
+def _set(path, value):
+    """A change to the default config: the value at a dotted path."""
+    def change(config):
+        *parents, last = path.split(".")
+        node = config
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[last] = value
+    return change
+
+
+BAD_VALUES = [
+    (_set("process.capabilities.bounding", ["CAP_NOPE"]),
+     'process.capabilities.bounding[0]: unknown capability "CAP_NOPE"'),
+    (_set("process.rlimits", [{"type": "RLIMIT_NOPE", "soft": 1, "hard": 1}]),
+     'process.rlimits[0].type: unknown rlimit "RLIMIT_NOPE"'),
+    (_set("process.user", {"uid": -1, "gid": 0}), "process.user.uid: must not be negative"),
+    (_set("process.cwd", "relative"), 'process.cwd: must be an absolute path, got "relative"'),
+    (_set("process.env", ["NOEQUALS"]), 'process.env[0]: expected KEY=VALUE, got "NOEQUALS"'),
+    (_set("process.args", []), "process.args: must not be empty"),
+    (_set("process.oomScoreAdj", 5000), "process.oomScoreAdj: must be between -1000 and 1000"),
+    (lambda c: c["mounts"].append({"destination": "/x"}),
+     "mounts[7].type: needed for a mount that is not a bind mount"),
+    (_set("linux.devices", [{"type": "x", "path": "/dev/x", "major": 1, "minor": 1}]),
+     'linux.devices[0].type: unknown device type "x"'),
+    (_set("linux.resources", {"memory": {"limit": "lots"}}),
+     "linux.resources.memory.limit: expected an integer"),
+    (_set("linux.resources", {"devices": [{"allow": False, "access": "xyz"}]}),
+     'linux.resources.devices[0].access: "xyz" is not made of r, w and m'),
+    (_set("linux.uidMappings", [{"containerID": 0, "hostID": 1000, "size": 1}]),
+     "linux.uidMappings: mappings given without a user namespace"),
+    (_set("linux.rootfsPropagation", "sideways"),
+     'linux.rootfsPropagation: unknown propagation "sideways"'),
+    (_set("linux.seccomp", {"defaultAction": "SCMP_ACT_NOPE"}),
+     'linux.seccomp.defaultAction: unknown action "SCMP_ACT_NOPE"'),
+    (_set("linux.maskedPaths", ["relative"]),
+     'linux.maskedPaths[0]: must be an absolute path, got "relative"'),
+    (_set("hooks", {"prestart": [{"path": "relative/hook"}]}),
+     "hooks.prestart[0].path: must be an absolute path"),
+    (_set("hooks", {"poststart": [{"path": "/bin/true", "timeout": 0}]}),
+     "hooks.poststart[0].timeout: must be greater than zero"),
+    (lambda c: c["linux"].update(namespaces=[n for n in c["linux"]["namespaces"]
+                                             if n["type"] != "uts"]),
+     "hostname: needs a uts namespace"),
+]
+
+
+@pytest.mark.parametrize("change,want", BAD_VALUES, ids=[w.split(":")[0] for _, w in BAD_VALUES])
+def test_bad_values_name_their_json_path(nsrun, bundle, cid, change, want):
+    change(bundle.config)
+    bundle.write()
+    r = create_fails(nsrun, bundle, cid, "config.json: " + want)
+    assert r.err.count("\n") == 1, "one line"

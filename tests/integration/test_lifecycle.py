@@ -264,3 +264,16 @@ def test_operations_on_one_container_wait_others_do_not(nsrun, bundle, cid, tmp_
     assert wait_status(nsrun, cid, "stopped")
     nsrun.ok("delete", cid)
     nsrun.ok("delete", cid + "-other")
+
+
+def test_annotations_are_kept_and_reported(nsrun, bundle, cid):
+    notes = {"org.example.owner": "team-a", "empty": "", "unicode": "caf\u00e9 \u2603"}
+    bundle.config["annotations"] = notes
+    bundle.args("sleep", "60")
+    nsrun.ok("create", "-b", str(bundle.path), cid)
+    try:
+        assert nsrun.state(cid)["annotations"] == notes
+        nsrun.ok("start", cid)
+        assert nsrun.state(cid)["annotations"] == notes
+    finally:
+        nsrun.ok("delete", "-f", cid)

@@ -88,6 +88,21 @@ def test_recursive_mount_attributes(nsrun, bundle, cid, tmp_path):
         assert "relatime" not in opts and "noatime" not in opts, "strictatime"
 
 
+def test_overlay_mount(nsrun, bundle, cid, tmp_path):
+    layers = {n: tmp_path / n for n in ("lower", "upper", "work")}
+    for d in layers.values():
+        d.mkdir()
+    (layers["lower"] / "from-lower").write_text("lower\n")
+    data = ",".join(f"{n}dir={d}" for n, d in layers.items())
+    bundle.config["mounts"].append({"destination": "/merged", "type": "overlay",
+                                    "source": "overlay", "options": [data]})
+    out = run_out(nsrun, bundle, cid, "cat /merged/from-lower; echo new > /merged/written; "
+                  "awk '$5 == \"/merged\" {print $9}' /proc/self/mountinfo")
+    assert out.split() == ["lower", "overlay"]
+    assert (layers["upper"] / "written").read_text() == "new\n", "writes go to the upper layer"
+    assert not (layers["lower"] / "written").exists()
+
+
 def test_tmpcopyup(nsrun, bundle, cid, tmp_path):
     """The tmpfs starts with the image's files: types, modes, owners and
     times kept, symlinks copied as they are (never followed to the host),
