@@ -42,6 +42,8 @@ static int load_bundle(struct launch *l, struct error *err)
         return -1;
     }
     if (spec_parse(&l->spec, l->config_text, len, "config.json", err) < 0) return -1;
+    if (l->run_mode && !l->spec.has_process)
+        return error_set(err, 0, "config.json: process: missing (run needs one)");
     return spec_validate(&l->spec, err);
 }
 
@@ -215,10 +217,13 @@ static int child_vanished(struct launch *l, struct error *err)
 }
 
 /* prestart and createRuntime run here, in the runtime's namespaces, once the
- * init has its namespaces and mounts; then the init runs createContainer. */
+ * init has its namespaces and mounts; then the init runs createContainer.
+ * Their state says "created": in the runtime-spec lifecycle they follow
+ * step 2, the environment's creation, which is what "creating" names (as
+ * crun and the validation suite have it; runc says "creating"). */
 static int run_runtime_hooks(struct launch *l, pid_t init, struct error *err)
 {
-    _cleanup_free_ char *state = launch_state_text(l, STATUS_CREATING, init);
+    _cleanup_free_ char *state = launch_state_text(l, STATUS_CREATED, init);
     if (!state) return error_set(err, ENOMEM, "hooks");
     if (hooks_run(&l->spec, HOOK_PRESTART, state, err) < 0 ||
         hooks_run(&l->spec, HOOK_CREATE_RUNTIME, state, err) < 0) {

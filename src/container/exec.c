@@ -148,6 +148,7 @@ static int build_process(struct exec_run *x, struct error *err)
         if (o->cwd[0] != '/') return error_set(err, 0, "--cwd: must be an absolute path");
         x->process.cwd = o->cwd;
     }
+    if (!x->process.cwd) x->process.cwd = "/"; /* the container was created without a process */
     if (o->no_new_privs) x->process.no_new_privileges = true;
     if (build_env(x, err) < 0 || apply_user(x, err) < 0 || apply_caps(x, err) < 0) return -1;
     if (spec_validate_process(&x->process, "exec: ", err) < 0) return -1;

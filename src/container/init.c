@@ -101,7 +101,8 @@ static int setup_rootfs(struct launch *l, struct error *err)
     const struct spec *spec = &l->spec;
     struct rootfs r = {
         .path = l->rootfs_path, .bundle_path = l->bundle_path, .bundle_fd = -1, .rootfd = -1};
-    if (rootfs_prepare(&r, err) < 0 || rootfs_mkdir(&r, spec->process.cwd, err) < 0 ||
+    const char *cwd = spec->has_process ? spec->process.cwd : "/";
+    if (rootfs_prepare(&r, err) < 0 || rootfs_mkdir(&r, cwd, err) < 0 ||
         rootfs_run_plan(&r, &l->mounts, err) < 0 || make_terminal(l, &r, err) < 0 ||
         run_create_hooks(l, err) < 0 || rootfs_enter(&r, l->opts->no_pivot, err) < 0) {
         rootfs_close(&r);
@@ -166,7 +167,8 @@ static int setup(struct launch *l, struct finish *f, struct error *err)
         sysctl_apply(f->proc_fd, &spec->linux.sysctl, err) < 0 || setup_rootfs(l, err) < 0)
         return -1;
     f->terminal = l->terminal; /* made with the rootfs' /dev/pts */
-    if (finish_prepare(f, err) < 0) return -1;
+    /* Without a process the container waits for a start that refuses. */
+    if (spec->has_process && finish_prepare(f, err) < 0) return -1;
     return sync_send(l->sync_fds[1], SYNC_READY, err);
 }
 
@@ -190,7 +192,10 @@ _Noreturn void init_main(struct launch *l)
         sync_send_error(l->sync_fds[1], &err);
         _exit(1);
     }
-    finish_exec(&f, &err);
+    if (l->spec.has_process)
+        finish_exec(&f, &err);
+    else
+        error_set(&err, 0, "config.json: process: not set, nothing to run");
     /* Nobody is listening any more: say it where the process' stderr goes. */
     finish_die(&err, 127);
 }

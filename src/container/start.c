@@ -37,25 +37,30 @@ static int start_created(struct locked_state *ls, struct error *err)
 
 /* poststart: after the process runs, before start returns; failures are
  * warnings (runtime-spec). */
-static void run_poststart(struct locked_state *ls)
+static void run_poststart(struct locked_state *ls, const struct spec *spec)
 {
-    struct spec spec;
-    struct error err;
-    if (spec_load(&spec, ls->dir_fd, &err) < 0) return;
-    if (spec.hooks[HOOK_POSTSTART].len) {
-        ls->st.status = STATUS_RUNNING;
-        _cleanup_free_ char *state = state_oci_text(&ls->st, JSON_COMPACT);
-        if (state) hooks_run_warn(&spec, HOOK_POSTSTART, state);
-    }
-    spec_free(&spec);
+    if (!spec->hooks[HOOK_POSTSTART].len) return;
+    ls->st.status = STATUS_RUNNING;
+    _cleanup_free_ char *state = state_oci_text(&ls->st, JSON_COMPACT);
+    if (state) hooks_run_warn(spec, HOOK_POSTSTART, state);
 }
 
 int container_start(const struct runtime *rt, const char *id, struct error *err)
 {
     struct locked_state ls;
     if (state_open_locked(rt->root, id, &ls, err) < 0) return -1;
-    int rc = start_created(&ls, err);
-    if (rc == 0) run_poststart(&ls);
+    struct spec spec;
+    int rc = spec_load(&spec, ls.dir_fd, err);
+    if (rc < 0) {
+        error_wrap(err, "the container's config");
+    } else {
+        /* runtime-spec: process may be left out at create, not at start. */
+        if (!spec.has_process)
+            rc = error_set(err, 0, "config.json: process: not set, so there is nothing to start");
+        if (rc == 0) rc = start_created(&ls, err);
+        if (rc == 0) run_poststart(&ls, &spec);
+        spec_free(&spec);
+    }
     state_close_locked(&ls);
     return rc;
 }

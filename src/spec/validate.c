@@ -112,8 +112,9 @@ static int validate_linux(const struct spec *spec, struct error *err)
 int spec_validate(const struct spec *spec, struct error *err)
 {
     if (!spec->root_path || !*spec->root_path) return fail(err, "root.path", "missing (required)");
-    if (!spec->has_process) return fail(err, "process", "missing (required)");
-    if (spec_validate_process(&spec->process, FILE_NAME ": process.", err) < 0) return -1;
+    /* process may wait for start (runtime-spec): create goes without it. */
+    if (spec->has_process && spec_validate_process(&spec->process, FILE_NAME ": process.", err) < 0)
+        return -1;
     /* A joined uts namespace counts, as runc has it: it is not the host's. */
     if (spec->hostname && *spec->hostname && !spec_namespace(spec, NS_UTS))
         return fail(err, "hostname", "needs a uts namespace");

@@ -52,7 +52,7 @@ def test_every_hook_at_its_moment(nsrun, bundle, cid, tmp_path):
     assert container_net != host_net, "createContainer runs in the container's namespaces"
     assert got[3][1] == host_net and got[4][1] == host_net
     statuses = [r[2]["status"] for r in got]
-    assert statuses == ["creating", "creating", "creating", "running", "stopped"]
+    assert statuses == ["created", "created", "created", "running", "stopped"]
     for _, _, state in got[:4]:
         assert state["pid"] == pid and state["id"] == cid
         assert state["bundle"] == str(bundle.path)

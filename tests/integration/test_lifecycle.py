@@ -277,3 +277,24 @@ def test_annotations_are_kept_and_reported(nsrun, bundle, cid):
         assert nsrun.state(cid)["annotations"] == notes
     finally:
         nsrun.ok("delete", "-f", cid)
+
+
+def test_create_without_a_process_then_start_refuses(nsrun, bundle, cid):
+    """runtime-spec: process is optional at create and required by start,
+    which must fail and leave the container as it was."""
+    del bundle.config["process"]
+    bundle.write()
+    nsrun.ok("create", "-b", str(bundle.path), cid)
+    try:
+        pid = nsrun.state(cid)["pid"]
+        r = nsrun("start", cid)
+        assert r.returncode == 1
+        assert "config.json: process: not set, so there is nothing to start" in r.err
+        st = nsrun.state(cid)
+        assert st["status"] == "created" and st["pid"] == pid
+        assert (nsrun.root / cid / "exec.fifo").exists()
+    finally:
+        nsrun.ok("delete", "-f", cid)
+    r = nsrun("run", "-b", str(bundle.path), cid)
+    assert r.returncode == 1 and "config.json: process: missing (run needs one)" in r.err
+    assert nsrun.ids() == []
