@@ -88,10 +88,36 @@ static int check_runtime(const struct launch *l, struct error *err)
             return error_set(err, 0, "--systemd-cgroup: systemd is not running on this host");
         return error_set(err, 0, "--systemd-cgroup: not supported by this version of nsrun");
     }
-    if (!l->ns.has_mount)
+    return 0;
+}
+
+/* Without a mount namespace of its own the container shares the host's:
+ * nsrun mounts nothing there (that would change the host), and only
+ * confines the process to root.path by chroot, as runc leaves it be.
+ * What cannot be done is said, not silently dropped. */
+static int check_shared_mounts(const struct launch *l, struct error *err)
+{
+    if (l->ns.has_mount) return 0;
+    const struct spec *s = &l->spec;
+    if (s->process.terminal)
         return error_set(err, 0,
-                         "config.json: linux.namespaces: nsrun needs a mount namespace "
-                         "(the rootfs is set up in it)");
+                         "process.terminal: needs a mount namespace of the container's "
+                         "own (/dev/console is a mount)");
+    const char *skipped[8];
+    size_t n = 0;
+    if (s->n_mounts) skipped[n++] = "mounts";
+    if (s->linux.masked_paths.len) skipped[n++] = "linux.maskedPaths";
+    if (s->linux.readonly_paths.len) skipped[n++] = "linux.readonlyPaths";
+    if (s->linux.n_devices) skipped[n++] = "linux.devices";
+    if (s->root_readonly) skipped[n++] = "root.readonly";
+    if (s->linux.rootfs_propagation_flags) skipped[n++] = "linux.rootfsPropagation";
+    if (n == 0) return 0;
+    char list[256] = "";
+    for (size_t i = 0; i < n; i++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
+                 skipped[i]);
+    log_warn("no mount namespace: the container shares the host's mounts, so %s %s not applied",
+             list, n == 1 ? "is" : "are");
     return 0;
 }
 
@@ -108,6 +134,7 @@ static int make_cgroup(struct launch *l, struct error *err)
 
 static int plan_mounts(struct launch *l, struct error *err)
 {
+    if (!l->ns.has_mount) return 0; /* see check_shared_mounts() */
     struct mount_plan_input in = {
         .spec = &l->spec,
         .cgroup = &l->cgroup,
@@ -171,7 +198,8 @@ static int prepare(struct launch *l, struct error *err)
         resolve_rootfs(l, err) < 0 || fix_identity(l, err) < 0)
         return -1;
     ns_plan_make(&l->spec, &l->ns);
-    if (check_runtime(l, err) < 0 || check_terminal(l, err) < 0 ||
+    if (check_runtime(l, err) < 0 || check_shared_mounts(l, err) < 0 ||
+        check_terminal(l, err) < 0 ||
         lsm_check(&l->spec.process, l->spec.linux.mount_label, err) < 0 ||
         ns_open_joins(&l->ns, err) < 0)
         return -1;

@@ -96,12 +96,27 @@ static int make_terminal(struct launch *l, struct rootfs *r, struct error *err)
     return rc;
 }
 
+/* No mount namespace of its own (see check_shared_mounts()): no mount at
+ * all, the process confined to root.path by chroot. */
+static int enter_shared_root(struct launch *l, const char *cwd, struct error *err)
+{
+    _cleanup_close_ int root = open(l->rootfs_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0) return error_sys(err, "open the rootfs %s", l->rootfs_path);
+    _cleanup_close_ int dir = path_mkdir_in_root(root, cwd, 0755, err);
+    if (dir < 0) return error_wrap(err, "process.cwd");
+    if (run_create_hooks(l, err) < 0) return -1;
+    if (fchdir(root) < 0 || chroot(".") < 0 || chdir("/") < 0)
+        return error_sys(err, "chroot to the rootfs %s", l->rootfs_path);
+    return 0;
+}
+
 static int setup_rootfs(struct launch *l, struct error *err)
 {
     const struct spec *spec = &l->spec;
     struct rootfs r = {
         .path = l->rootfs_path, .bundle_path = l->bundle_path, .bundle_fd = -1, .rootfd = -1};
     const char *cwd = spec->has_process ? spec->process.cwd : "/";
+    if (!l->ns.has_mount) return enter_shared_root(l, cwd, err);
     if (rootfs_prepare(&r, err) < 0 || rootfs_mkdir(&r, cwd, err) < 0 ||
         rootfs_run_plan(&r, &l->mounts, err) < 0 || make_terminal(l, &r, err) < 0 ||
         run_create_hooks(l, err) < 0 || rootfs_enter(&r, l->opts->no_pivot, err) < 0) {

@@ -139,9 +139,17 @@ int ns_set_uts_names(const char *hostname, const char *domainname, struct error 
     return 0;
 }
 
+static int open_shared_root(int proc_fd, struct ns_target *t, struct error *err)
+{
+    t->root_fd = openat(proc_fd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (t->root_fd < 0) return error_sys(err, "open the root of the container's process");
+    return 0;
+}
+
 int ns_open_target(int proc_fd, unsigned types, struct ns_target *t, struct error *err)
 {
     for (int i = 0; i < NS_COUNT; i++) t->fds[i] = -1;
+    t->root_fd = -1;
     for (int type = 0; type < NS_COUNT; type++) {
         if (types && !(types & (1u << type))) continue;
         char path[32], self[64];
@@ -158,6 +166,10 @@ int ns_open_target(int proc_fd, unsigned types, struct ns_target *t, struct erro
         if (fstat(fd, &theirs) == 0 && stat(self, &ours) == 0 && theirs.st_ino == ours.st_ino &&
             theirs.st_dev == ours.st_dev) {
             close(fd);
+            if (type == NS_MOUNT && open_shared_root(proc_fd, t, err) < 0) {
+                ns_close_target(t);
+                return -1;
+            }
             continue;
         }
         t->fds[type] = fd;
@@ -176,6 +188,8 @@ int ns_join_target(const struct ns_target *t, struct error *err)
         if (type == NS_USER && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
             return error_sys(err, "become root of the joined user namespace");
     }
+    if (t->root_fd >= 0 && (fchdir(t->root_fd) < 0 || chroot(".") < 0 || chdir("/") < 0))
+        return error_sys(err, "enter the container's root");
     return 0;
 }
 
@@ -185,6 +199,8 @@ void ns_close_target(struct ns_target *t)
         if (t->fds[i] >= 0) close(t->fds[i]);
         t->fds[i] = -1;
     }
+    if (t->root_fd >= 0) close(t->root_fd);
+    t->root_fd = -1;
 }
 
 int ns_identify(int proc_fd, enum ns_type type, struct ns_identity *id, struct error *err)

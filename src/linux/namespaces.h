@@ -53,6 +53,8 @@ int ns_unshare_cgroup(const struct ns_plan *plan, struct error *err);
 /* The namespaces of another process, to enter (exec, enter). */
 struct ns_target {
     int fds[NS_COUNT]; /* by type; -1 where nothing is to be joined */
+    int root_fd;       /* the process' root where it shares our mount namespace (a
+                          container without one of its own is confined by chroot), or -1 */
 };
 
 /* Opens, through proc_fd (a /proc/PID directory, which pins the process),
@@ -61,7 +63,8 @@ struct ns_target {
  * namespace not allowed. */
 int ns_open_target(int proc_fd, unsigned types, struct ns_target *t, struct error *err);
 /* setns into them in ns_join_order, but pid (it applies to children: the
- * caller does it before its fork); root of a joined user namespace. */
+ * caller does it before its fork); root of a joined user namespace; then
+ * the process' root, where the mount namespace is shared. */
 int ns_join_target(const struct ns_target *t, struct error *err);
 void ns_close_target(struct ns_target *t);
 

@@ -64,10 +64,12 @@ def test_duplicate_namespace(nsrun, bundle, cid):
     create_fails(nsrun, bundle, cid, 'linux.namespaces[6].type: namespace "pid" given twice')
 
 
-def test_no_mount_namespace(nsrun, bundle, cid):
+def test_no_mount_namespace_and_a_terminal(nsrun, bundle, cid):
     bundle.config["linux"]["namespaces"] = [n for n in bundle.namespaces() if n["type"] != "mount"]
+    bundle.config["process"]["terminal"] = True
     bundle.write()
-    create_fails(nsrun, bundle, cid, "linux.namespaces: nsrun needs a mount namespace")
+    create_fails(nsrun, bundle, cid, "process.terminal: needs a mount namespace of the "
+                 "container's own", command="run")
 
 
 @pytest.mark.parametrize("bad", ["a/b", "..", ".", "../../etc", "a b", "x" * 256, "tab\tid"])

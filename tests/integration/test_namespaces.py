@@ -201,3 +201,29 @@ def test_time_offsets_need_a_new_time_namespace(nsrun, bundle, cid):
     assert r.returncode == 1
     assert "linux.timeOffsets: offsets given without a new time namespace" in r.err
     assert nsrun.ids() == []
+
+
+def test_without_a_mount_namespace(nsrun, bundle, cid):
+    """The container shares the host's mount namespace: nothing is mounted
+    (the host's mounts must not change: the autouse fixture checks), the
+    process is confined to the rootfs by chroot, exec enters the same root,
+    and what is not applied is said."""
+    bundle.config["linux"]["namespaces"] = [n for n in bundle.namespaces()
+                                            if n["type"] != "mount"]
+    (bundle.rootfs / "marker").write_text("")
+    bundle.args("sleep", "600")
+    with open("/proc/self/mountinfo") as f:
+        host_mounts = f.read()
+    r = nsrun.ok("run", "-d", "-b", str(bundle.path), cid)
+    try:
+        assert "no mount namespace: the container shares the host's mounts, so mounts, " \
+               "linux.maskedPaths, linux.readonlyPaths, root.readonly are not applied" in r.err
+        pid = nsrun.state(cid)["pid"]
+        assert os.readlink(f"/proc/{pid}/ns/mnt") == host_ns("mnt")
+        assert os.readlink(f"/proc/{pid}/root") == str(bundle.rootfs)
+        r = nsrun.ok("exec", cid, "ls", "/")
+        assert "marker" in r.out.split()
+        with open("/proc/self/mountinfo") as f:
+            assert f.read() == host_mounts
+    finally:
+        nsrun.ok("delete", "-f", cid)
