@@ -112,11 +112,15 @@ def test_missing_executable(nsrun, bundle, cid):
                  'exec: "nonexistent-binary": executable file not found in $PATH')
 
 
-def test_unsupported_field_is_named(nsrun, bundle, cid):
-    bundle.config["linux"]["intelRdt"] = {"closID": "guaranteed"}
+@pytest.mark.parametrize("field,value", [
+    ("intelRdt", {"closID": "guaranteed"}),  # no resctrl on this kind of host
+    ("netDevices", {"eth9": {"name": "eth0"}}),
+])
+def test_unsupported_field_is_named(nsrun, bundle, cid, field, value):
+    bundle.config["linux"][field] = value
     bundle.write()
     create_fails(nsrun, bundle, cid,
-                 "config.json: linux.intelRdt: not supported by this version of nsrun")
+                 f"config.json: linux.{field}: not supported by this version of nsrun")
 
 
 def test_systemd_cgroup_without_systemd(nsrun, bundle, cid):

@@ -65,6 +65,42 @@ def mount_options_of(line):
     return set(line.split()[5].split(","))
 
 
+@pytest.mark.parametrize("options,want,absent", [
+    (["noexec", "nodev", "nosuid", "noatime", "nodiratime"],
+     {"noexec", "nodev", "nosuid", "noatime", "nodiratime"}, {"relatime"}),
+    (["strictatime", "nosymfollow", "ro"], {"nosymfollow", "ro"}, {"relatime", "noatime"}),
+    (["noatime", "atime", "relatime"], {"relatime"}, {"noatime"}),
+])
+def test_mount_flags_show_in_mountinfo(nsrun, bundle, cid, options, want, absent):
+    bundle.config["mounts"].append({"destination": "/m", "type": "tmpfs", "source": "tmpfs",
+                                    "options": options})
+    out = run_out(nsrun, bundle, cid, "cat /proc/self/mountinfo")
+    opts = mount_options_of(mountinfo_line(out, "/m"))
+    assert want <= opts and not (absent & opts), opts
+
+
+@pytest.mark.parametrize("option,field", [("rshared", "shared:"), ("runbindable", "unbindable"),
+                                          ("rprivate", None)])
+def test_mount_propagation_option(nsrun, bundle, cid, option, field):
+    bundle.config["mounts"].append({"destination": "/m", "type": "tmpfs", "source": "tmpfs",
+                                    "options": [option]})
+    out = run_out(nsrun, bundle, cid, "cat /proc/self/mountinfo")
+    optional = mountinfo_line(out, "/m").split(" - ")[0].split()[6:]
+    if field:
+        assert any(f.startswith(field) for f in optional), optional
+    else:
+        assert optional == [], optional
+
+
+def test_dev_shm_and_mqueue(nsrun, bundle, cid):
+    out = run_out(nsrun, bundle, cid, "cat /proc/self/mountinfo; echo x > /dev/shm/f && "
+                  "cat /dev/shm/f")
+    shm, mqueue = mountinfo_line(out, "/dev/shm"), mountinfo_line(out, "/dev/mqueue")
+    assert shm and " tmpfs " in shm and "size=65536k" in shm
+    assert mqueue and " mqueue " in mqueue
+    assert out.splitlines()[-1] == "x"
+
+
 def test_recursive_mount_attributes(nsrun, bundle, cid, tmp_path):
     """rro and friends reach the mounts below the one they are given on,
     including ones made after it."""
