@@ -56,6 +56,18 @@ def test_user_namespace_maps_root_to_an_unprivileged_uid(nsrun, bundle, cid):
         nsrun.ok("delete", "-f", cid)
 
 
+def test_devices_in_a_user_namespace_are_bound_from_the_host(nsrun, bundle, cid):
+    """mknod is not allowed there: the host's nodes are bound instead."""
+    bundle.user_namespace()
+    bundle.shell("stat -c '%n %t:%T' /dev/null /dev/zero; "
+                 "awk '$5 == \"/dev/null\" {print $4}' /proc/self/mountinfo; "
+                 "head -c 3 /dev/zero | od -An -tx1")
+    out = nsrun.ok("run", "-b", str(bundle.path), cid).out.splitlines()
+    assert out[:2] == ["/dev/null 1:3", "/dev/zero 1:5"]
+    assert out[2] == "/null", "a bind mount of the host's /dev/null"
+    assert out[3].split() == ["00", "00", "00"]
+
+
 def test_refused_mapping_is_a_clear_error(nsrun, bundle, cid):
     bundle.config["linux"]["namespaces"].append({"type": "user"})
     # Two ranges that overlap: the kernel refuses the map.

@@ -287,3 +287,12 @@ def test_sys_fs_cgroup_is_the_containers_and_read_only(nsrun, bundle, cid):
                   "echo 5 > /sys/fs/cgroup/pids/pids.max 2>&1 || echo refused")
     assert {"cpu", "memory", "pids", "unified"} <= set(out.split())
     assert "refused" in out
+
+
+def test_sys_fs_cgroup_writable_when_asked(nsrun, bundle, cid):
+    for m in bundle.config["mounts"]:
+        if m["type"] == "cgroup":
+            m["options"] = [o for o in m["options"] if o != "ro"] + ["rw"]
+    out = run_out(nsrun, bundle, cid, "echo 55 > /sys/fs/cgroup/pids/pids.max && "
+                  "cat /sys/fs/cgroup/pids/pids.max")
+    assert out.strip() == "55"
