@@ -1,8 +1,10 @@
 /* nsrun's entry point: global options (runc's), then one sub-command. */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/commands.h"
+#include "linux/rootless.h"
 #include "spec/spec.h"
 #include "util/log.h"
 
@@ -26,11 +28,13 @@ static void print_usage(FILE *out)
         fprintf(out, "  %-8s %s\n", commands[i]->name, first);
     }
     fprintf(out, "\nGlobal options:\n"
-                 "  --root DIR             state directory (default /run/nsrun)\n"
+                 "  --root DIR             state directory (default /run/nsrun; rootless:\n"
+                 "                         $XDG_RUNTIME_DIR/nsrun, else /tmp/nsrun-UID)\n"
                  "  --log FILE             write log records to FILE (default: stderr)\n"
                  "  --log-format FORMAT    text or json\n"
                  "  --debug                log debug records\n"
                  "  --systemd-cgroup       manage cgroups through systemd\n"
+                 "  --rootless MODE        true, false or auto (the default: detected)\n"
                  "  -v, --version          print the version\n"
                  "  -h, --help             show this help\n\n"
                  "Run 'nsrun COMMAND --help' for a command's options.\n");
@@ -49,7 +53,7 @@ static void print_version(void)
 
 int main(int argc, char **argv)
 {
-    struct cli_global g = {.rt = {.root = "/run/nsrun"}};
+    struct cli_global g = {0};
     const char *log_path = NULL, *log_format = "text", *rootless = "auto", *criu = NULL;
     bool debug = false, version = false;
     const struct cli_opt opts[] = {
@@ -88,9 +92,21 @@ int main(int argc, char **argv)
         fprintf(stderr, "nsrun: %s\n", error_text(&err, (char[1200]){0}, 1200));
         return 1;
     }
-    if (strcmp(rootless, "auto") != 0 && strcmp(rootless, "false") != 0) {
-        fprintf(stderr, "nsrun: --rootless %s: not supported by this version of nsrun\n", rootless);
+    if (strcmp(rootless, "auto") == 0)
+        g.rt.rootless = rootless_detect();
+    else if (strcmp(rootless, "true") == 0 || strcmp(rootless, "false") == 0)
+        g.rt.rootless = rootless[0] == 't';
+    else {
+        fprintf(stderr, "nsrun: --rootless: \"%s\" is not true, false or auto\n", rootless);
         return 1;
+    }
+    char default_root[PATH_MAX];
+    if (!g.rt.root) {
+        if (rootless_default_root(g.rt.rootless, default_root, sizeof default_root, &err) < 0) {
+            fprintf(stderr, "nsrun: %s\n", err.msg);
+            return 1;
+        }
+        g.rt.root = default_root;
     }
 
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)

@@ -9,8 +9,9 @@
 #include "util/error.h"
 
 struct runtime {
-    const char *root; /* state root, /run/nsrun by default */
+    const char *root; /* state root, /run/nsrun by default (see linux/rootless.h) */
     bool systemd_cgroup;
+    bool rootless; /* without the host's privileges: --rootless, detected by default */
 };
 
 struct create_options {

@@ -13,7 +13,9 @@ int container_state(const struct runtime *rt, const char *id, struct container_s
 {
     if (state_check_id(id, err) < 0) return -1;
     _cleanup_close_ int root_fd = state_open_root(rt->root, false, err);
-    if (root_fd < 0) return error_set(err, 0, "container %s does not exist", id);
+    if (root_fd < 0 && err->errnum == ENOENT)
+        return error_set(err, 0, "container %s does not exist", id);
+    if (root_fd < 0) return -1;
     return state_read(root_fd, id, st, err);
 }
 
@@ -23,7 +25,7 @@ int container_list(const struct runtime *rt, struct container_state **states, si
     *states = NULL;
     *n = 0;
     _cleanup_close_ int root_fd = state_open_root(rt->root, false, err);
-    if (root_fd < 0) return 0; /* no state root yet: no containers */
+    if (root_fd < 0) return err->errnum == ENOENT ? 0 : -1; /* none yet: no containers */
     char **ids;
     size_t n_ids;
     if (state_list_ids(root_fd, &ids, &n_ids, err) < 0) return -1;

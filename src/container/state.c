@@ -67,12 +67,22 @@ int state_check_id(const char *id, struct error *err)
     return 0;
 }
 
+/* The state root is trusted: another user must not own it or be able to
+ * write in it (a /tmp/nsrun-UID made by someone else first, say). */
 int state_open_root(const char *root, bool create, struct error *err)
 {
     if (create && fs_mkdir_p(root, 0700, err) < 0) return error_wrap(err, "state root");
-    int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    _cleanup_close_ int fd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) return error_sys(err, "state root %s", root);
-    return fd;
+    struct stat st;
+    if (fstat(fd, &st) < 0) return error_sys(err, "state root %s", root);
+    if (st.st_uid != geteuid())
+        return error_set(err, 0, "state root %s belongs to uid %u, not to this user", root,
+                         (unsigned)st.st_uid);
+    if (st.st_mode & 022)
+        return error_set(err, 0, "state root %s is writable by others (mode %o)", root,
+                         (unsigned)(st.st_mode & 07777));
+    return TAKE_FD(fd);
 }
 
 static int lock_dir(int dir_fd, const char *id, struct error *err)
@@ -310,7 +320,9 @@ int state_open_locked(const char *root, const char *id, struct locked_state *ls,
     ls->st.cgroup.v2_fd = -1;
     if (state_check_id(id, err) < 0) return -1;
     ls->root_fd = state_open_root(root, false, err);
-    if (ls->root_fd < 0) return error_set(err, 0, "container %s does not exist", id);
+    if (ls->root_fd < 0 && err->errnum == ENOENT)
+        return error_set(err, 0, "container %s does not exist", id);
+    if (ls->root_fd < 0) return -1;
     if ((ls->dir_fd = state_lock_dir(ls->root_fd, id, err)) < 0 ||
         state_read(ls->root_fd, id, &ls->st, err) < 0) {
         state_close_locked(ls);

@@ -2,6 +2,7 @@
 options, logs in runc's text and JSON shapes, spec."""
 
 import json
+import os
 import subprocess
 
 import pytest
@@ -47,8 +48,26 @@ def test_usage_errors():
     assert r.returncode == 1 and "expected 1 argument (ID), got 0" in r.stderr
     r = nsrun_raw("--log-format", "xml", "list")
     assert r.returncode == 1 and 'unknown format "xml"' in r.stderr
-    r = nsrun_raw("--rootless", "true", "list")
-    assert r.returncode == 1 and "--rootless true: not supported" in r.stderr
+    r = nsrun_raw("--rootless", "maybe", "list")
+    assert r.returncode == 1 and '--rootless: "maybe" is not true, false or auto' in r.stderr
+
+
+def test_state_root_must_be_ours_and_private(nsrun, tmp_path):
+    shared = tmp_path / "shared-root"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o777)
+    r = nsrun("list", global_args=["--root", str(shared)])
+    assert r.returncode == 1 and "is writable by others (mode 777)" in r.err
+    theirs = tmp_path / "theirs"
+    theirs.mkdir(mode=0o700)
+    os.chown(theirs, 4242, 4242)
+    r = nsrun("list", global_args=["--root", str(theirs)])
+    assert r.returncode == 1 and "belongs to uid 4242, not to this user" in r.err
+    link = tmp_path / "link"
+    nsrun.root.mkdir(mode=0o700, exist_ok=True)
+    link.symlink_to(nsrun.root)
+    r = nsrun("list", global_args=["--root", str(link)])
+    assert r.returncode == 1 and "state root" in r.err
 
 
 def test_global_option_spellings(nsrun, tmp_path):
