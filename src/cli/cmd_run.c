@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/random.h>
 
 #include "cli/commands.h"
@@ -82,6 +83,10 @@ static int run_rootfs(const struct cli_global *g, struct create_options *o, stru
         .terminal = p->tty,
         .writable = p->writable,
         .host_network = p->net && strcmp(p->net, "host") == 0,
+        /* A person without privileges gets a user namespace where root is them. */
+        .rootless = g->rt.rootless,
+        .uid = (unsigned)geteuid(),
+        .gid = (unsigned)getegid(),
         .hostname = p->hostname,
         .pids = p->pids,
         .volumes = volumes,

@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "spec/spec.h"
+#include "util/cleanup.h"
 #include "util/fs.h"
 
 static int run(const struct cli_global *g, int argc, char **argv);
@@ -16,11 +17,10 @@ const struct cli_command cmd_spec = {
     .run = run,
 };
 
-static int write_spec(const char *bundle, struct error *err)
+static int write_spec(const char *bundle, const char *json, struct error *err)
 {
     int dir = open(bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (dir < 0) return error_sys(err, "bundle %s", bundle);
-    const char *json = spec_default_json();
     int fd = openat(dir, "config.json", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     close(dir);
     if (fd < 0 && errno == EEXIST)
@@ -38,17 +38,18 @@ static int run(const struct cli_global *g, int argc, char **argv)
     bool rootless = false;
     const struct cli_opt opts[] = {
         {"bundle", 'b', OPT_STRING, &bundle, "DIR", "where to write config.json"},
-        {"rootless", 0, OPT_FLAG, &rootless, NULL, "a spec for an unprivileged user"},
+        {"rootless", 0, OPT_FLAG, &rootless, NULL,
+         "a spec for the calling user: a user namespace where root is them"},
     };
     int n;
     int rc = cli_parse(&cmd_spec, opts, sizeof opts / sizeof *opts, argc, argv, 0, &n);
     if (rc) return rc < 0;
     if (cli_want_args(&cmd_spec, n, 0) < 0) return 1;
     struct error err;
-    if (rootless) {
-        error_set(&err, 0, "--rootless: not supported by this version of nsrun");
+    _cleanup_free_ char *built = NULL;
+    if (rootless && !(built = spec_build_rootless((unsigned)geteuid(), (unsigned)getegid(), &err)))
         return cli_fail(&cmd_spec, &err);
-    }
-    if (write_spec(bundle, &err) < 0) return cli_fail(&cmd_spec, &err);
+    if (write_spec(bundle, built ? built : spec_default_json(), &err) < 0)
+        return cli_fail(&cmd_spec, &err);
     return 0;
 }

@@ -55,6 +55,9 @@ int container_update(const struct runtime *rt, const char *id, const char *resou
 int container_events(const struct runtime *rt, const char *id, bool stats_once, int interval_ms,
                      struct error *err);
 /* The pids in the container's cgroup (freed by the caller). */
+/* What needs the container's own cgroup (pause, update, events) fails
+ * clearly for one that has none (rootless, none delegated). */
+int container_require_cgroup(const struct container_state *st, struct error *err);
 int container_pids(const struct runtime *rt, const char *id, pid_t **pids, size_t *n,
                    struct error *err);
 

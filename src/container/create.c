@@ -121,14 +121,33 @@ static int check_shared_mounts(const struct launch *l, struct error *err)
     return 0;
 }
 
+/* Limits that need a cgroup. Device rules do not count: in a user
+ * namespace the container cannot make device nodes anyway. */
+static bool needs_cgroup(const struct spec_resources *r)
+{
+    return r->has_memory || r->has_cpu || r->has_pids || r->has_block_io || r->has_network ||
+           r->n_hugepage_limits || r->net_class_id.has || r->n_net_priorities || r->n_rdma ||
+           r->unified.len;
+}
+
 static int make_cgroup(struct launch *l, struct error *err)
 {
     if (cgroup_host_detect(&l->host, err) < 0) return error_wrap(err, "cgroups");
     const struct spec_linux *lx = &l->spec.linux;
     if (cgroup_create(&l->host, lx->cgroups_path, l->opts->id,
-                      lx->has_resources ? &lx->resources : NULL, &l->cgroup, err) < 0)
-        return -1;
-    l->has_cgroup = true;
+                      lx->has_resources ? &lx->resources : NULL, &l->cgroup, err) == 0) {
+        l->has_cgroup = true;
+        return 0;
+    }
+    /* Rootless, a cgroup is used where one is delegated to the user; where
+     * none is, the container stays in nsrun's own, unless it asks for limits. */
+    bool denied = err->errnum == EACCES || err->errnum == EPERM || err->errnum == EROFS;
+    if (!l->rt->rootless || !denied) return -1;
+    if (lx->has_resources && needs_cgroup(&lx->resources))
+        return error_wrap(err, "linux.resources: rootless, and no cgroup delegated to this user");
+    log_debug("rootless: no writable cgroup (%s); the container shares nsrun's", err->msg);
+    memset(&l->cgroup, 0, sizeof l->cgroup);
+    l->cgroup.v2_fd = -1;
     return 0;
 }
 
@@ -291,7 +310,7 @@ static int wait_ready(struct launch *l, struct error *err)
             return err->errnum ? -1 : child_vanished(l, err);
         switch (msg.type) {
         case SYNC_USERNS_READY:
-            if (userns_write_maps(msg.sender, &l->spec.linux, err) < 0 ||
+            if (userns_write_maps(msg.sender, &l->spec.linux, l->rt->rootless, err) < 0 ||
                 sync_send(l->sync_fds[0], SYNC_USERNS_MAPPED, err) < 0)
                 return -1;
             break;

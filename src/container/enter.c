@@ -73,16 +73,13 @@ _Noreturn static void enter_child(const struct ns_target *ns, char **argv)
     finish_die(&err, e == ENOENT ? 127 : 126);
 }
 
-static int enter(const struct enter_options *o, const struct target *t, int sig_fd, int *status,
-                 struct error *err)
+static int enter(const struct runtime *rt, const struct enter_options *o, const struct target *t,
+                 int sig_fd, int *status, struct error *err)
 {
     struct ns_target ns;
     if (ns_open_target(t->proc_fd, o->types, &ns, err) < 0) return -1;
     int rc = -1;
-    if (ns.fds[NS_PID] >= 0 && setns(ns.fds[NS_PID], CLONE_NEWPID) < 0) {
-        error_sys(err, "join the pid namespace of %d", t->pid);
-        goto out;
-    }
+    if (ns_join_pid_for_children(&ns, rt->rootless, err) < 0) goto out;
     bool unused;
     int pidfd;
     pid_t pid = ns_clone(0, -1, &unused, &pidfd, err);
@@ -104,7 +101,7 @@ int container_enter(const struct runtime *rt, const struct enter_options *o, int
     if (target_resolve(rt, o->target, &t, err) < 0) return -1;
     sigset_t old;
     int sig_fd = supervise_signals(&old, err);
-    int rc = sig_fd < 0 ? -1 : enter(o, &t, sig_fd, exit_status, err);
+    int rc = sig_fd < 0 ? -1 : enter(rt, o, &t, sig_fd, exit_status, err);
     if (sig_fd >= 0) {
         close(sig_fd);
         sigprocmask(SIG_SETMASK, &old, NULL);

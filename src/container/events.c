@@ -70,9 +70,11 @@ int container_events(const struct runtime *rt, const char *id, bool stats_once, 
     int rc = 0;
     if (st.status == STATUS_STOPPED || st.status == STATUS_CREATING)
         rc = error_set(err, 0, "container %s is not running", id);
-    else if (stats_once)
-        emit("stats", id, cgroup_stats(&st.cgroup));
     else
+        rc = container_require_cgroup(&st, err);
+    if (rc == 0 && stats_once)
+        emit("stats", id, cgroup_stats(&st.cgroup));
+    else if (rc == 0)
         rc = stream(&st, interval_ms, err);
     state_free(&st);
     return rc;

@@ -43,6 +43,7 @@ struct exec_run {
     const char **env, **args;
     uint32_t *gids;
     struct ns_target ns;
+    bool rootless;
     struct seccomp_program seccomp;
     int sync_fds[2];
     int console_fd, master;
@@ -188,6 +189,7 @@ static int pin_init(struct exec_run *x, int *proc_fd, struct error *err)
 
 static int prepare(struct exec_run *x, const struct runtime *rt, struct error *err)
 {
+    x->rootless = rt->rootless;
     if (state_open_locked(rt->root, x->o->id, &x->ls, err) < 0) return -1;
     int rc = spec_load(&x->spec, x->ls.dir_fd, err);
     /* The lock serialises changes; exec only reads, and may run for days. */
@@ -272,8 +274,7 @@ static int spawn(struct exec_run *x, struct error *err)
     if (open_cgroup(x, err) < 0) return -1;
     /* For the children only: the process is born in the container's pid
      * namespace, without a go-between. */
-    if (x->ns.fds[NS_PID] >= 0 && setns(x->ns.fds[NS_PID], CLONE_NEWPID) < 0)
-        return error_sys(err, "join the container's pid namespace");
+    if (ns_join_pid_for_children(&x->ns, x->rootless, err) < 0) return error_wrap(err, "exec");
     pid_t pid = ns_clone(0, x->ls.st.cgroup.v2_fd, &x->into_cgroup, &x->child_pidfd, err);
     if (pid < 0) return -1;
     if (pid == 0) exec_child(x);

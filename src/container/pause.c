@@ -10,7 +10,7 @@ static int set_frozen(const struct runtime *rt, const char *id, bool freeze, str
     if (ls.st.status != want)
         rc = error_set(err, 0, "container %s is %s, not %s", id, status_name(ls.st.status),
                        status_name(want));
-    else
+    else if ((rc = container_require_cgroup(&ls.st, err)) == 0)
         rc = cgroup_freeze(&ls.st.cgroup, freeze, err);
     state_close_locked(&ls);
     return rc;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "container/container.h"
+#include "linux/proctree.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 
@@ -42,14 +43,27 @@ int container_list(const struct runtime *rt, struct container_state **states, si
     return *states ? 0 : error_set(err, ENOMEM, "list containers");
 }
 
+int container_require_cgroup(const struct container_state *st, struct error *err)
+{
+    if (st->cgroup.n) return 0;
+    return error_set(err, 0,
+                     "container %s has no cgroup of its own (rootless, and no cgroup is "
+                     "delegated to this user)",
+                     st->id);
+}
+
 int container_pids(const struct runtime *rt, const char *id, pid_t **pids, size_t *n,
                    struct error *err)
 {
     struct container_state st;
     if (container_state(rt, id, &st, err) < 0) return -1;
-    int rc = st.status == STATUS_STOPPED && !st.cgroup.n
-                 ? error_set(err, 0, "container %s is stopped", id)
-                 : cgroup_list_pids(&st.cgroup, pids, n, err);
+    int rc;
+    if (st.status == STATUS_STOPPED && !st.cgroup.n)
+        rc = error_set(err, 0, "container %s is stopped", id);
+    else if (!st.cgroup.n) /* rootless without a cgroup: the init's tree */
+        rc = proctree_list(st.pid, pids, n, err);
+    else
+        rc = cgroup_list_pids(&st.cgroup, pids, n, err);
     state_free(&st);
     return rc;
 }

@@ -14,7 +14,7 @@ int container_update(const struct runtime *rt, const char *id, const char *resou
     if (rc == 0) {
         if (ls.st.status == STATUS_STOPPED || ls.st.status == STATUS_CREATING)
             rc = error_set(err, 0, "container %s is %s", id, status_name(ls.st.status));
-        else
+        else if ((rc = container_require_cgroup(&ls.st, err)) == 0)
             rc = cgroup_update(&ls.st.cgroup, &given.linux.resources, err);
         state_close_locked(&ls);
     }

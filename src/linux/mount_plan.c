@@ -210,7 +210,16 @@ static int plan_cgroup(const struct mount_plan_input *in, struct mount_plan *pla
     const struct cgroup *cg = in->cgroup;
     unsigned long flags = o->flags | MS_NOSUID | MS_NODEV | MS_NOEXEC;
     struct mount_step *s;
-    if (!cg || cg->n == 0) return error_set(err, 0, "cgroup mount without cgroups");
+    if (!cg || cg->n == 0) {
+        /* No cgroup of its own (rootless without delegation): the host's
+         * hierarchies, as the mount's flags allow (read-only by default). */
+        if (!(s = add(plan, STEP_BIND, m->destination, err))) return -1;
+        s->source = "/sys/fs/cgroup";
+        s->recursive = true;
+        s->flags = flags;
+        s->spec_index = index;
+        return 0;
+    }
 
     if (cg->n == 1 && cg->dirs[0].v2) {
         if (in->cgroup_ns) {

@@ -150,6 +150,7 @@ int ns_open_target(int proc_fd, unsigned types, struct ns_target *t, struct erro
 {
     for (int i = 0; i < NS_COUNT; i++) t->fds[i] = -1;
     t->root_fd = -1;
+    t->user_joined = false;
     for (int type = 0; type < NS_COUNT; type++) {
         if (types && !(types & (1u << type))) continue;
         char path[32], self[64];
@@ -177,19 +178,39 @@ int ns_open_target(int proc_fd, unsigned types, struct ns_target *t, struct erro
     return 0;
 }
 
+static int become_root(struct error *err)
+{
+    /* Files made and checked from here on belong to a mapped id. */
+    if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+        return error_sys(err, "become root of the joined user namespace");
+    return 0;
+}
+
 int ns_join_target(const struct ns_target *t, struct error *err)
 {
+    if (t->user_joined && become_root(err) < 0) return -1;
     for (size_t i = 0; i < NS_COUNT; i++) {
         enum ns_type type = ns_join_order[i];
         if (t->fds[type] < 0 || type == NS_PID) continue;
+        if (type == NS_USER && t->user_joined) continue;
         if (setns(t->fds[type], ns_type_clone_flag(type)) < 0)
             return error_sys(err, "join the %s namespace", ns_type_spec_name(type));
-        /* Files made and checked from here on belong to a mapped id. */
-        if (type == NS_USER && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
-            return error_sys(err, "become root of the joined user namespace");
+        if (type == NS_USER && become_root(err) < 0) return -1;
     }
     if (t->root_fd >= 0 && (fchdir(t->root_fd) < 0 || chroot(".") < 0 || chdir("/") < 0))
         return error_sys(err, "enter the container's root");
+    return 0;
+}
+
+int ns_join_pid_for_children(struct ns_target *t, bool rootless, struct error *err)
+{
+    if (t->fds[NS_PID] < 0) return 0;
+    if (rootless && t->fds[NS_USER] >= 0) {
+        if (setns(t->fds[NS_USER], CLONE_NEWUSER) < 0)
+            return error_sys(err, "join the user namespace");
+        t->user_joined = true;
+    }
+    if (setns(t->fds[NS_PID], CLONE_NEWPID) < 0) return error_sys(err, "join the pid namespace");
     return 0;
 }
 

@@ -55,6 +55,7 @@ struct ns_target {
     int fds[NS_COUNT]; /* by type; -1 where nothing is to be joined */
     int root_fd;       /* the process' root where it shares our mount namespace (a
                           container without one of its own is confined by chroot), or -1 */
+    bool user_joined;  /* ns_join_pid_for_children() entered the user namespace already */
 };
 
 /* Opens, through proc_fd (a /proc/PID directory, which pins the process),
@@ -66,6 +67,11 @@ int ns_open_target(int proc_fd, unsigned types, struct ns_target *t, struct erro
  * caller does it before its fork); root of a joined user namespace; then
  * the process' root, where the mount namespace is shared. */
 int ns_join_target(const struct ns_target *t, struct error *err);
+/* Before the fork: the pid namespace, for the children. Rootless, that
+ * needs privilege over it, so the caller enters the user namespace first
+ * (keeping its ids: files it makes stay its own); the child then only
+ * becomes root of it. */
+int ns_join_pid_for_children(struct ns_target *t, bool rootless, struct error *err);
 void ns_close_target(struct ns_target *t);
 
 /* The inode of a process' namespace of a type and of the user namespace

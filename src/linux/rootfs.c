@@ -108,6 +108,19 @@ static int copy_up(struct rootfs *r, const struct mount_step *s, int below, stru
     return 0;
 }
 
+static int do_bind(struct rootfs *r, const struct mount_step *s, struct error *err);
+
+/* A user namespace that does not own the network namespace cannot mount
+ * sysfs: the host's /sys is bound instead, with the flags asked for. */
+static int bind_host_sys(struct rootfs *r, const struct mount_step *s, struct error *err)
+{
+    struct mount_step bind = *s;
+    bind.kind = STEP_BIND;
+    bind.source = "/sys";
+    bind.recursive = true;
+    return do_bind(r, &bind, err);
+}
+
 static int do_mount(struct rootfs *r, const struct mount_step *s, struct error *err)
 {
     _cleanup_close_ int fd = path_mkdir_in_root(r->rootfd, s->dest, 0755, err);
@@ -115,8 +128,10 @@ static int do_mount(struct rootfs *r, const struct mount_step *s, struct error *
     _cleanup_close_ int below = -1;
     if (s->copy_up && (below = openat(fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
         return error_sys(err, "tmpcopyup: open %s", s->dest);
-    if (mount(s->source, path_of_fd(fd).str, s->fstype, s->flags, s->data) < 0)
+    if (mount(s->source, path_of_fd(fd).str, s->fstype, s->flags, s->data) < 0) {
+        if (errno == EPERM && strcmp(s->fstype, "sysfs") == 0) return bind_host_sys(r, s, err);
         return error_sys(err, "mount %s on %s", s->fstype, s->dest);
+    }
     return s->copy_up ? copy_up(r, s, below, err) : 0;
 }
 

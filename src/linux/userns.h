@@ -6,8 +6,13 @@
 
 #include "spec/spec.h"
 
-/* Writes /proc/PID/uid_map and gid_map from the spec's mappings. */
-int userns_write_maps(pid_t pid, const struct spec_linux *linux_spec, struct error *err);
+/* Writes /proc/PID/uid_map and gid_map from the spec's mappings. Rootless,
+ * a mapping of one's own id alone is written directly (with setgroups
+ * denied for gids, as the kernel requires), anything more through
+ * newuidmap/newgidmap (Debian's uidmap), which check /etc/subuid and
+ * /etc/subgid; a refusal names the mapping and says why. */
+int userns_write_maps(pid_t pid, const struct spec_linux *linux_spec, bool rootless,
+                      struct error *err);
 /* Child: become root of the new namespace once mapped, so that files it
  * creates while setting up belong to a mapped id. */
 int userns_become_root(struct error *err);

@@ -348,6 +348,9 @@ const char *spec_getenv(const struct spec_process *p, const char *name);
 
 /* The default config.json `nsrun spec` writes (a NUL-terminated string). */
 const char *spec_default_json(void);
+/* `nsrun spec --rootless`: root inside is uid/gid outside (one id each), the
+ * host's network, no cgroup resources (malloc'd JSON text). */
+char *spec_build_rootless(unsigned uid, unsigned gid, struct error *err);
 
 /* What a person asks of `nsrun run --rootfs DIR`. */
 struct rootfs_volume {
@@ -361,6 +364,8 @@ struct rootfs_run {
     const char *const *env;
     size_t n_env; /* KEY=VALUE added to the default environment */
     bool terminal, writable, host_network;
+    bool rootless; /* a user namespace where root is uid/gid */
+    unsigned uid, gid;
     const char *hostname; /* NULL: the default */
     int64_t memory, pids; /* 0: no limit */
     const struct rootfs_volume *volumes;

@@ -115,5 +115,18 @@ def test_spec_writes_the_default_once(nsrun, tmp_path):
     assert config["process"]["args"] == ["sh"] and config["root"]["path"] == "rootfs"
     r = nsrun("spec", "-b", str(tmp_path))
     assert r.returncode == 1 and "config.json exists; remove it first" in r.err
-    r = nsrun("spec", "--rootless", "-b", str(tmp_path / "x"))
-    assert r.returncode == 1 and "--rootless" in r.err
+
+
+def test_spec_rootless(nsrun, tmp_path):
+    nsrun.ok("spec", "--rootless", "-b", str(tmp_path))
+    config = json.loads((tmp_path / "config.json").read_text())
+    linux = config["linux"]
+    types = [n["type"] for n in linux["namespaces"]]
+    assert "user" in types and "network" not in types
+    assert linux["uidMappings"] == [{"containerID": 0, "hostID": os.geteuid(), "size": 1}]
+    assert linux["gidMappings"] == [{"containerID": 0, "hostID": os.getegid(), "size": 1}]
+    assert "resources" not in linux
+    sys = next(m for m in config["mounts"] if m["destination"] == "/sys")
+    assert sys["type"] == "bind" and sys["source"] == "/sys" and "rbind" in sys["options"]
+    assert not any(o.startswith(("uid=", "gid=")) for m in config["mounts"]
+                   for o in m.get("options", []))
