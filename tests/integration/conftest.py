@@ -12,6 +12,7 @@ import itertools
 import json
 import os
 import pathlib
+import pwd
 import shutil
 import subprocess
 import uuid
@@ -74,19 +75,24 @@ class Nsrun:
     """nsrun with a private --root. Output goes through files, never pipes:
     a created container's init keeps nsrun's stdio open."""
 
-    def __init__(self, tmp):
+    def __init__(self, tmp, root_name="state"):
         self.tmp = tmp
-        self.root = tmp / "state"
+        self.root = tmp / root_name
         self.counter = itertools.count()  # next() is atomic: tests may call from threads
 
-    def __call__(self, *args, timeout=60, global_args=(), stdin=None):
+    def run_as(self):
+        """subprocess arguments that choose who runs nsrun (root here)."""
+        return {}
+
+    def __call__(self, *args, timeout=60, global_args=(), stdin=None, with_root=True):
         n = next(self.counter)
         out_path = self.tmp / f"out-{n}"
         err_path = self.tmp / f"err-{n}"
+        root = ["--root", str(self.root)] if with_root else []
         with open(out_path, "wb") as out, open(err_path, "wb") as err:
-            proc = subprocess.run([str(NSRUN), "--root", str(self.root), *global_args, *args],
+            proc = subprocess.run([str(NSRUN), *root, *global_args, *args],
                                   stdin=stdin if stdin is not None else subprocess.DEVNULL,
-                                  stdout=out, stderr=err, timeout=timeout)
+                                  stdout=out, stderr=err, timeout=timeout, **self.run_as())
         return Result(proc.returncode, out_path.read_text(errors="replace"),
                       err_path.read_text(errors="replace"))
 
@@ -100,6 +106,22 @@ class Nsrun:
 
     def ids(self):
         return self.ok("list", "-q").out.split()
+
+
+class RootlessNsrun(Nsrun):
+    """nsrun run by an ordinary user, with its own state root and
+    environment (no XDG_RUNTIME_DIR unless a test sets one)."""
+
+    def __init__(self, tmp, user):
+        super().__init__(tmp, "rootless-state")
+        self.user = user
+        self.env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/"}
+        self.root.mkdir(mode=0o700)
+        os.chown(self.root, user.pw_uid, user.pw_gid)
+
+    def run_as(self):
+        return {"user": self.user.pw_uid, "group": self.user.pw_gid, "extra_groups": [],
+                "env": self.env, "cwd": "/"}
 
 
 def make_traversable(path):
@@ -119,7 +141,8 @@ class Bundle:
         self.path = path
         self.rootfs = path / "rootfs"
         shutil.copytree(template, self.rootfs, symlinks=True)
-        nsrun.ok("spec", "--bundle", str(path))
+        spec = ["spec", "--rootless"] if isinstance(nsrun, RootlessNsrun) else ["spec"]
+        nsrun.ok(*spec, "--bundle", str(path))
         self.config = json.loads((path / "config.json").read_text())
         self.default = copy.deepcopy(self.config)
 
@@ -156,6 +179,43 @@ def bundle(tmp_path, rootfs_template, nsrun):
     path = tmp_path / "bundle"
     path.mkdir()
     return Bundle(path, rootfs_template, nsrun)
+
+
+@pytest.fixture(scope="session")
+def unprivileged_user():
+    """An ordinary user (with /etc/subuid and /etc/subgid ranges, as Debian's
+    useradd gives them), made for the session and removed after it."""
+    name = "nsrt" + uuid.uuid4().hex[:8]
+    subprocess.run(["useradd", "--no-create-home", "--shell", "/usr/sbin/nologin",
+                    "--user-group", name], check=True)
+    user = pwd.getpwnam(name)
+    yield user
+    subprocess.run(["pkill", "-KILL", "-u", name], stderr=subprocess.DEVNULL)
+    subprocess.run(["userdel", name], check=True)
+    shutil.rmtree(f"/tmp/nsrun-{user.pw_uid}", ignore_errors=True)
+
+
+@pytest.fixture
+def rootless(tmp_path, unprivileged_user):
+    """nsrun as the unprivileged user; nothing of theirs may be left."""
+    make_traversable(tmp_path)
+    r = RootlessNsrun(tmp_path, unprivileged_user)
+    yield r
+    left = r("list", "-q").out.split() if r.root.exists() else []
+    for cid in left:
+        r("delete", "--force", cid)
+    assert not left, f"rootless containers left: {left}"
+
+
+@pytest.fixture
+def rootless_bundle(tmp_path, rootfs_template, rootless):
+    """A bundle from `nsrun spec --rootless` run by the user."""
+    path = tmp_path / "rootless-bundle"
+    path.mkdir()
+    os.chown(path, rootless.user.pw_uid, rootless.user.pw_gid)
+    b = Bundle(path, rootfs_template, rootless)
+    make_traversable(b.rootfs)
+    return b
 
 
 @pytest.fixture

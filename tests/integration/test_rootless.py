@@ -1,0 +1,193 @@
+"""Rootless: nsrun run by an ordinary user (made by the fixture, removed
+after the session). Root inside is the user outside; the id maps beyond
+one's own id go through newuidmap/newgidmap; no cgroup is needed unless
+limits are asked for; exec, ps, kill and delete work on such containers."""
+
+import json
+import os
+import shutil
+import stat
+
+import pytest
+
+
+def proc_ids(out, key):
+    return next(l.split()[1:] for l in out.splitlines() if l.startswith(key + ":"))
+
+
+def test_root_inside_is_the_user_outside(rootless, rootless_bundle, cid):
+    user = rootless.user
+    rootless_bundle.args("sh", "-c", "id; cat /proc/self/uid_map /proc/self/gid_map "
+                         "/proc/self/setgroups")
+    r = rootless.ok("run", "-b", str(rootless_bundle.path), cid)
+    lines = r.out.splitlines()
+    assert lines[0].startswith("uid=0(root) gid=0(root)")
+    assert lines[1].split() == ["0", str(user.pw_uid), "1"]
+    assert lines[2].split() == ["0", str(user.pw_gid), "1"]
+    assert lines[3] == "deny", "an unprivileged gid_map needs setgroups denied"
+
+
+def test_files_on_a_bind_mount_belong_to_the_user(rootless, rootless_bundle, cid, tmp_path):
+    user = rootless.user
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chown(shared, user.pw_uid, user.pw_gid)
+    (rootless_bundle.rootfs / "shared").mkdir()  # the image's: the user cannot write there
+    rootless_bundle.config["mounts"].append(
+        {"destination": "/shared", "type": "bind", "source": str(shared), "options": ["rbind"]})
+    rootless_bundle.args("sh", "-c", "touch /shared/made && stat -c '%u:%g' /shared/made")
+    r = rootless.ok("run", "-b", str(rootless_bundle.path), cid)
+    assert r.out.strip() == "0:0", "root's inside"
+    st = (shared / "made").stat()
+    assert (st.st_uid, st.st_gid) == (user.pw_uid, user.pw_gid), "the user's outside"
+
+
+def test_the_host_sees_an_unprivileged_process(rootless, rootless_bundle, cid):
+    rootless_bundle.args("sleep", "600")
+    rootless.ok("run", "-d", "-b", str(rootless_bundle.path), cid)
+    try:
+        pid = rootless.state(cid)["pid"]
+        status = open(f"/proc/{pid}/status").read()
+        assert proc_ids(status, "Uid") == [str(rootless.user.pw_uid)] * 4
+        assert os.readlink(f"/proc/{pid}/ns/user") != os.readlink("/proc/self/ns/user")
+    finally:
+        rootless.ok("delete", "--force", cid)
+
+
+def test_exec_ps_kill_and_delete(rootless, rootless_bundle, cid):
+    rootless_bundle.args("sleep", "600")
+    rootless.ok("run", "-d", "-b", str(rootless_bundle.path), cid)
+    try:
+        r = rootless.ok("exec", cid, "sh", "-c", "id -u; echo $$; hostname")
+        out = r.out.split()
+        assert out[0] == "0" and out[2] == rootless_bundle.config["hostname"]
+        rootless.ok("exec", "-d", cid, "sleep", "300")
+        r = rootless.ok("ps", "--format", "json", cid)
+        pids = json.loads(r.out)
+        assert len(pids) == 2, "the init and the exec'd process, found without a cgroup"
+        for what in ("pause", "update", "events"):
+            args = [what, cid] if what != "events" else [what, "--stats", cid]
+            if what == "update":
+                args = [what, "--pids-limit", "10", cid]
+            r = rootless(*args)
+            assert r.returncode == 1 and "has no cgroup of its own" in r.err, (what, r)
+        rootless.ok("kill", "--all", cid, "KILL")
+        for pid in pids:
+            assert wait_gone(pid), pid
+        rootless.ok("delete", cid)
+    finally:
+        rootless("delete", "--force", cid)
+    assert rootless.ids() == []
+
+
+def wait_gone(pid, seconds=10):
+    import time
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                if f.read().split(") ")[1].startswith("Z"):
+                    return True
+        except FileNotFoundError:
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_limits_need_a_delegated_cgroup(rootless, rootless_bundle, cid):
+    rootless_bundle.config["linux"]["resources"] = {"pids": {"limit": 10}}
+    rootless_bundle.args("true")
+    r = rootless("run", "-b", str(rootless_bundle.path), cid)
+    assert r.returncode == 1
+    assert "linux.resources: rootless, and no cgroup delegated to this user" in r.err
+    assert rootless.ids() == []
+
+
+def subid_range(path, name):
+    for line in open(path):
+        user, start, count = line.strip().split(":")
+        if user == name:
+            return int(start), int(count)
+    pytest.skip(f"{name} has no range in {path}")
+
+
+def test_ranges_through_newuidmap(rootless, rootless_bundle, cid):
+    if not shutil.which("newuidmap"):
+        pytest.skip("newuidmap (Debian's uidmap) is not installed")
+    user = rootless.user
+    uid_start, uid_count = subid_range("/etc/subuid", user.pw_name)
+    gid_start, gid_count = subid_range("/etc/subgid", user.pw_name)
+    linux = rootless_bundle.config["linux"]
+    linux["uidMappings"] = [{"containerID": 0, "hostID": user.pw_uid, "size": 1},
+                            {"containerID": 1, "hostID": uid_start, "size": uid_count}]
+    linux["gidMappings"] = [{"containerID": 0, "hostID": user.pw_gid, "size": 1},
+                            {"containerID": 1, "hostID": gid_start, "size": gid_count}]
+    rootless_bundle.config["mounts"].append({"destination": "/tmp", "type": "tmpfs",
+                                             "source": "tmpfs", "options": ["mode=1777"]})
+    caps = rootless_bundle.config["process"]["capabilities"]
+    for key in ("bounding", "effective", "permitted"):
+        caps[key].append("CAP_CHOWN")
+    rootless_bundle.args("sh", "-c", "cat /proc/self/uid_map; "
+                         "touch /tmp/f; chown 1000:1000 /tmp/f && stat -c '%u:%g' /tmp/f")
+    r = rootless.ok("run", "-b", str(rootless_bundle.path), cid)
+    lines = r.out.splitlines()
+    assert lines[0].split() == ["0", str(user.pw_uid), "1"]
+    assert lines[1].split() == ["1", str(uid_start), str(uid_count)]
+    assert lines[-1] == "1000:1000", "a subordinate id works inside"
+
+
+def test_a_range_not_granted_is_refused(rootless, rootless_bundle, cid):
+    if not shutil.which("newuidmap"):
+        pytest.skip("newuidmap (Debian's uidmap) is not installed")
+    linux = rootless_bundle.config["linux"]
+    linux["uidMappings"].append({"containerID": 1, "hostID": 5000000, "size": 10})
+    rootless_bundle.args("true")
+    r = rootless("run", "-b", str(rootless_bundle.path), cid)
+    assert r.returncode == 1
+    assert ("linux.uidMappings: newuidmap refused the mapping "
+            f"0 {rootless.user.pw_uid} 1, 1 5000000 10: ") in r.err, r
+    assert rootless.ids() == []
+
+
+def test_without_the_helpers_the_error_says_so(rootless, rootless_bundle, cid):
+    rootless.env["PATH"] = "/nonexistent"
+    linux = rootless_bundle.config["linux"]
+    linux["uidMappings"].append({"containerID": 1, "hostID": 5000000, "size": 10})
+    rootless_bundle.args("true")
+    r = rootless("run", "-b", str(rootless_bundle.path), cid)
+    assert r.returncode == 1 and "newuidmap refused the mapping" in r.err
+    assert "not installed" in r.err
+    assert rootless.ids() == []
+
+
+def test_default_state_root(rootless, rootless_bundle, cid, tmp_path):
+    """$XDG_RUNTIME_DIR/nsrun, else /tmp/nsrun-UID: private to the user."""
+    user = rootless.user
+    xdg = tmp_path / "xdg"
+    xdg.mkdir(mode=0o700)
+    os.chown(xdg, user.pw_uid, user.pw_gid)
+    rootless.env["XDG_RUNTIME_DIR"] = str(xdg)
+    rootless_bundle.args("sleep", "60")
+    rootless.ok("run", "-d", "-b", str(rootless_bundle.path), cid, with_root=False)
+    try:
+        assert (xdg / "nsrun" / cid / "state.json").exists()
+        st = (xdg / "nsrun").stat()
+        assert st.st_uid == user.pw_uid and stat.S_IMODE(st.st_mode) == 0o700
+    finally:
+        rootless.ok("delete", "--force", cid, with_root=False)
+    del rootless.env["XDG_RUNTIME_DIR"]
+    fallback = f"/tmp/nsrun-{user.pw_uid}"
+    rootless_bundle.args("true")
+    try:
+        rootless.ok("run", "-b", str(rootless_bundle.path), cid, with_root=False)
+        st = os.stat(fallback)
+        assert st.st_uid == user.pw_uid and stat.S_IMODE(st.st_mode) == 0o700
+    finally:
+        shutil.rmtree(fallback, ignore_errors=True)
+
+
+def test_run_rootfs_as_a_person(rootless, rootless_bundle, cid):
+    r = rootless.ok("run", "--rootfs", str(rootless_bundle.rootfs), "--name", cid, "--",
+                    "sh", "-c", "id -u; cat /proc/self/uid_map")
+    out = r.out.split()
+    assert out[0] == "0" and out[1:] == ["0", str(rootless.user.pw_uid), "1"]
