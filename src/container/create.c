@@ -16,6 +16,7 @@
 
 #include "container/hooks.h"
 #include "container/launch.h"
+#include "linux/idmap.h"
 #include "linux/lsm.h"
 #include "linux/pidfd.h"
 #include "linux/sync.h"
@@ -302,6 +303,34 @@ static int take_terminal(struct launch *l, int master, struct error *err)
     return rc < 0 ? error_wrap(err, "--console-socket") : 0;
 }
 
+/* The init's id-mapped mounts, made here, where the sources' mounts are
+ * ours to clone: through the mount's own maps, or the container's user
+ * namespace (which the init, pid `init`, has entered). */
+static int send_idmapped(struct launch *l, pid_t init, struct error *err)
+{
+    for (size_t i = 0; i < l->mounts.n; i++) {
+        const struct mount_step *s = &l->mounts.steps[i];
+        if (!s->idmap) continue;
+        const struct spec_mount *m = &l->spec.mounts[s->spec_index];
+        char prefix[32];
+        snprintf(prefix, sizeof prefix, "mounts[%d].", s->spec_index);
+        _cleanup_close_ int userns = -1;
+        if (m->uid_mappings.len) {
+            userns = idmap_userns(&m->uid_mappings, &m->gid_mappings, l->rt->rootless, prefix, err);
+        } else {
+            char path[64];
+            snprintf(path, sizeof path, "/proc/%d/ns/user", init);
+            if ((userns = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+                error_sys(err, "%sidmap: the container's user namespace", prefix);
+        }
+        if (userns < 0) return -1;
+        _cleanup_close_ int tree = idmap_open_mount(l->bundle_fd, s->source, s->recursive,
+                                                    s->idmap_recursive, userns, prefix, err);
+        if (tree < 0 || sync_send_fd(l->sync_fds[0], SYNC_IDMAP_MOUNT, tree, err) < 0) return -1;
+    }
+    return 0;
+}
+
 static int wait_ready(struct launch *l, struct error *err)
 {
     for (;;) {
@@ -310,7 +339,9 @@ static int wait_ready(struct launch *l, struct error *err)
             return err->errnum ? -1 : child_vanished(l, err);
         switch (msg.type) {
         case SYNC_USERNS_READY:
-            if (userns_write_maps(msg.sender, &l->spec.linux, l->rt->rootless, err) < 0 ||
+            if (userns_write_maps(msg.sender, &l->spec.linux.uid_mappings,
+                                  &l->spec.linux.gid_mappings, l->rt->rootless, "linux.",
+                                  err) < 0 ||
                 sync_send(l->sync_fds[0], SYNC_USERNS_MAPPED, err) < 0)
                 return -1;
             break;
@@ -319,6 +350,9 @@ static int wait_ready(struct launch *l, struct error *err)
             break;
         case SYNC_TERMINAL:
             if (take_terminal(l, msg.fd, err) < 0) return -1;
+            break;
+        case SYNC_IDMAP_REQUEST:
+            if (send_idmapped(l, msg.sender, err) < 0) return -1;
             break;
         case SYNC_READY: l->init_pid = msg.sender; return send_state_for_start(l, err);
         case SYNC_ERROR: return error_set(err, msg.errnum, "%s", msg.text);

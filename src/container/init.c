@@ -110,6 +110,32 @@ static int enter_shared_root(struct launch *l, const char *cwd, struct error *er
     return 0;
 }
 
+/* The id-mapped mounts, made by the parent (it has privilege over their
+ * sources): one descriptor per idmap step, in plan order. */
+static int receive_idmapped(struct launch *l, int **fds, size_t *n, struct error *err)
+{
+    size_t want = 0;
+    for (size_t i = 0; i < l->mounts.n; i++) want += l->mounts.steps[i].idmap;
+    *fds = NULL;
+    *n = 0;
+    if (!want) return 0;
+    if (!(*fds = calloc(want, sizeof **fds))) return error_set(err, ENOMEM, "id-mapped mounts");
+    if (sync_send(l->sync_fds[1], SYNC_IDMAP_REQUEST, err) < 0) return -1;
+    for (; *n < want; (*n)++) {
+        struct sync_msg msg;
+        if (sync_expect(l->sync_fds[1], SYNC_IDMAP_MOUNT, &msg, err) < 0) return -1;
+        (*fds)[*n] = msg.fd;
+    }
+    return 0;
+}
+
+static void close_all(int *fds, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (fds[i] >= 0) close(fds[i]);
+    free(fds);
+}
+
 static int setup_rootfs(struct launch *l, struct error *err)
 {
     const struct spec *spec = &l->spec;
@@ -117,9 +143,15 @@ static int setup_rootfs(struct launch *l, struct error *err)
         .path = l->rootfs_path, .bundle_path = l->bundle_path, .bundle_fd = -1, .rootfd = -1};
     const char *cwd = spec->has_process ? spec->process.cwd : "/";
     if (!l->ns.has_mount) return enter_shared_root(l, cwd, err);
-    if (rootfs_prepare(&r, err) < 0 || rootfs_mkdir(&r, cwd, err) < 0 ||
-        rootfs_run_plan(&r, &l->mounts, err) < 0 || make_terminal(l, &r, err) < 0 ||
-        run_create_hooks(l, err) < 0 || rootfs_enter(&r, l->opts->no_pivot, err) < 0) {
+    int *idmapped;
+    int rc = receive_idmapped(l, &idmapped, &r.n_idmap_fds, err);
+    r.idmap_fds = idmapped;
+    if (rc == 0 && (rootfs_prepare(&r, err) < 0 || rootfs_mkdir(&r, cwd, err) < 0 ||
+                    rootfs_run_plan(&r, &l->mounts, err) < 0))
+        rc = -1;
+    close_all(idmapped, r.n_idmap_fds);
+    if (rc < 0 || make_terminal(l, &r, err) < 0 || run_create_hooks(l, err) < 0 ||
+        rootfs_enter(&r, l->opts->no_pivot, err) < 0) {
         rootfs_close(&r);
         return -1;
     }

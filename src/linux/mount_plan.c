@@ -108,10 +108,6 @@ static bool parse_attr_option(const char *opt, struct mount_options *out)
     return false;
 }
 
-/* Options runc and crun know that need id-mapped mounts: refused until
- * nsrun implements them, never passed on as data. */
-static const char *const later_options[] = {"idmap", "ridmap"};
-
 int mount_options_parse(const struct spec_strings *options, struct arena **arena,
                         struct mount_options *out, struct error *err)
 {
@@ -143,15 +139,16 @@ int mount_options_parse(const struct spec_strings *options, struct arena **arena
             out->copy_up = true;
             continue;
         }
+        if (strcmp(opt, "idmap") == 0 || strcmp(opt, "ridmap") == 0) {
+            out->idmap = true;
+            out->idmap_recursive = opt[0] == 'r';
+            continue;
+        }
         unsigned long propagation = propagation_from_name(opt);
         if (propagation) {
             out->propagation = propagation;
             continue;
         }
-        for (size_t k = 0; k < ARRAY_LEN(later_options); k++)
-            if (strcmp(opt, later_options[k]) == 0)
-                return error_set(err, 0, "option \"%s\" is not supported by this version of nsrun",
-                                 opt);
         if (*data) strcat(data, ",");
         strcat(data, opt);
     }
@@ -288,6 +285,24 @@ static int labelled(const struct mount_plan_input *in, struct mount_plan *plan, 
     return 0;
 }
 
+/* An id-mapped bind mount: its own maps (both), or the container's user
+ * namespace. */
+static int check_idmap(const struct mount_plan_input *in, const struct spec_mount *m,
+                       const struct mount_options *o, bool bind, int index, struct error *err)
+{
+    bool own = m->uid_mappings.len || m->gid_mappings.len;
+    if (!o->idmap && !own) return 0;
+    if (!bind) return error_set(err, 0, "mounts[%d]: id-mapped mounts are for bind mounts", index);
+    if (own && (!m->uid_mappings.len || !m->gid_mappings.len))
+        return error_set(err, 0, "mounts[%d]: uidMappings and gidMappings go together", index);
+    if (!own && !in->user_ns)
+        return error_set(err, 0,
+                         "mounts[%d].options: idmap without uidMappings needs the container's "
+                         "user namespace",
+                         index);
+    return 0;
+}
+
 static int plan_mount(const struct mount_plan_input *in, struct mount_plan *plan, int index,
                       struct error *err)
 {
@@ -297,6 +312,7 @@ static int plan_mount(const struct mount_plan_input *in, struct mount_plan *plan
         return error_wrap(err, "mounts[%d].options", index);
     struct mount_step *s;
     bool bind = o.bind || (m->type && strcmp(m->type, "bind") == 0);
+    if (check_idmap(in, m, &o, bind, index, err) < 0) return -1;
 
     if (!bind && m->type && strcmp(m->type, "cgroup") == 0) {
         if (plan_cgroup(in, plan, m, &o, index, err) < 0) return -1;
@@ -309,6 +325,8 @@ static int plan_mount(const struct mount_plan_input *in, struct mount_plan *plan
         s->recursive = o.recursive;
         s->data = o.data;
         s->spec_index = index;
+        s->idmap = o.idmap || m->uid_mappings.len;
+        s->idmap_recursive = o.idmap_recursive;
     } else {
         if (!m->type || !*m->type)
             return error_set(err, 0, "mounts[%d].type: needed for a mount that is not a bind mount",

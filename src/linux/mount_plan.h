@@ -37,6 +37,7 @@ struct mount_step {
     bool recursive;              /* STEP_BIND: rbind */
     bool optional;               /* a missing dest is skipped, not an error */
     bool copy_up;                /* STEP_MOUNT: tmpcopyup, the tmpfs gets what dest held */
+    bool idmap, idmap_recursive; /* STEP_BIND: id-mapped (idmap), every submount too (ridmap) */
     const char *data;            /* fs options, owned by the plan */
     mode_t mode;                 /* STEP_MKNOD: type and permissions */
     dev_t dev;
@@ -74,8 +75,9 @@ struct mount_options {
     unsigned long flags, propagation;
     uint64_t attr_set, attr_clr; /* recursive attributes, MOUNT_ATTR_* */
     bool bind, recursive;
-    bool copy_up;     /* tmpcopyup */
-    const char *data; /* NULL when empty */
+    bool copy_up;                /* tmpcopyup */
+    bool idmap, idmap_recursive; /* idmap, ridmap */
+    const char *data;            /* NULL when empty */
 };
 int mount_options_parse(const struct spec_strings *options, struct arena **arena,
                         struct mount_options *out, struct error *err);

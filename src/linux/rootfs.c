@@ -142,6 +142,17 @@ static int open_bind_source(struct rootfs *r, const char *source, struct error *
     return fd;
 }
 
+/* The parent made the id-mapped copy of the source: attach it. */
+static int attach_idmapped(struct rootfs *r, const struct mount_step *s, int dst, struct error *err)
+{
+    if (r->next_idmap >= r->n_idmap_fds)
+        return error_set(err, EPROTO, "bind %s on %s: no id-mapped mount came", s->source, s->dest);
+    int fd = r->idmap_fds[r->next_idmap++];
+    if (move_mount(fd, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+        return error_sys(err, "bind %s on %s (id-mapped)", s->source, s->dest);
+    return 0;
+}
+
 static int do_bind(struct rootfs *r, const struct mount_step *s, struct error *err)
 {
     _cleanup_close_ int src = open_bind_source(r, s->source, err);
@@ -153,8 +164,11 @@ static int do_bind(struct rootfs *r, const struct mount_step *s, struct error *e
                                   : path_mkfile_in_root(r->rootfd, s->dest, 0644, err);
     if (dst < 0) return error_wrap(err, "bind %s on %s", s->source, s->dest);
     unsigned long flags = MS_BIND | (s->recursive ? MS_REC : 0);
-    if (mount(path_of_fd(src).str, path_of_fd(dst).str, NULL, flags, NULL) < 0)
+    if (s->idmap) {
+        if (attach_idmapped(r, s, dst, err) < 0) return -1;
+    } else if (mount(path_of_fd(src).str, path_of_fd(dst).str, NULL, flags, NULL) < 0) {
         return error_sys(err, "bind %s on %s", s->source, s->dest);
+    }
     unsigned long extra = s->flags & ~(unsigned long)(MS_BIND | MS_REC | MS_REMOUNT);
     if (!extra) return 0;
     return bind_remount(r, s->dest, extra, false, err);

@@ -14,6 +14,8 @@ struct rootfs {
     const char *bundle_path; /* relative bind sources are relative to the bundle */
     int bundle_fd;           /* opened here: a mount source must be in this namespace */
     int rootfd;              /* the rootfs once it is a mount of its own */
+    const int *idmap_fds;    /* detached id-mapped mounts, one per idmap step, in plan order */
+    size_t n_idmap_fds, next_idmap;
 };
 
 /* Child, in its new mount namespace: "/" made a slave so that nothing

@@ -99,9 +99,6 @@ static int validate_linux(const struct spec *spec, struct error *err)
     if (validate_user_namespace(spec, err) < 0) return -1;
     if ((l->time_monotonic.has || l->time_boottime.has) && !new_namespace(spec, NS_TIME))
         return fail(err, "linux.timeOffsets", "offsets given without a new time namespace");
-    for (size_t i = 0; i < spec->n_mounts; i++)
-        if (spec->mounts[i].uid_mappings.len || spec->mounts[i].gid_mappings.len)
-            return refuse(err, "mounts[].uidMappings");
     if (l->has_intel_rdt) return refuse(err, "linux.intelRdt");
     for (size_t i = 0; i < l->sysctl.len; i++)
         if (validate_sysctl(spec, l->sysctl.items[i].key, err) < 0) return -1;

@@ -2,6 +2,7 @@
 joined one), user namespaces with id maps, and clear errors for bad paths."""
 
 import os
+import subprocess
 import time
 
 import pytest
@@ -239,3 +240,90 @@ def test_without_a_mount_namespace(nsrun, bundle, cid):
             assert f.read() == host_mounts
     finally:
         nsrun.ok("delete", "-f", cid)
+
+
+@pytest.fixture
+def idmap_source(tmp_path):
+    """Files owned on disk by 0 and by 1000."""
+    src = tmp_path / "idsrc"
+    src.mkdir()
+    (src / "rootfile").write_text("")
+    (src / "userfile").write_text("")
+    os.chown(src / "userfile", 1000, 1000)
+    make_traversable(src)
+    return src
+
+
+def owners(out, directory):
+    """name -> "uid:gid" from `stat -c '%n %u:%g'` lines."""
+    return {line.split()[0].rsplit("/", 1)[1]: line.split()[1]
+            for line in out.splitlines() if line.startswith(directory + "/")}
+
+
+def test_idmapped_bind_mounts(nsrun, bundle, cid, idmap_source):
+    """Through the container's user namespace (idmap), through the mount's
+    own maps, and a plain bind for comparison; writes land on disk as the
+    mapped owner."""
+    bundle.user_namespace(host_id=300000)
+    for d in ("idm", "own", "plain"):
+        (bundle.rootfs / d).mkdir()
+    src = str(idmap_source)
+    bundle.config["mounts"] += [
+        {"destination": "/idm", "type": "bind", "source": src, "options": ["bind", "idmap"]},
+        {"destination": "/own", "type": "bind", "source": src, "options": ["bind"],
+         "uidMappings": [{"containerID": 1000, "hostID": 300000, "size": 1}],
+         "gidMappings": [{"containerID": 1000, "hostID": 300000, "size": 1}]},
+        {"destination": "/plain", "type": "bind", "source": src, "options": ["bind"]},
+    ]
+    bundle.shell("stat -c '%n %u:%g' /idm/* /own/* /plain/*; touch /idm/made; "
+                 "grep -E ' /(idm|own|plain) ' /proc/self/mountinfo")
+    out = nsrun.ok("run", "-b", str(bundle.path), cid).out
+    assert owners(out, "/idm") == {"rootfile": "0:0", "userfile": "1000:1000"}
+    assert owners(out, "/own") == {"rootfile": "65534:65534", "userfile": "0:0"}
+    assert owners(out, "/plain") == {"rootfile": "65534:65534", "userfile": "65534:65534"}
+    options = {line.split()[4]: line.split()[5].split(",")
+               for line in out.splitlines() if " - " in line}
+    assert "idmapped" in options["/idm"] and "idmapped" in options["/own"]
+    assert "idmapped" not in options["/plain"]
+    made = (idmap_source / "made").stat()
+    assert (made.st_uid, made.st_gid) == (0, 0), "root inside wrote as on-disk root"
+
+
+def test_ridmap_maps_submounts_too(nsrun, bundle, cid, idmap_source):
+    sub = idmap_source / "sub"
+    sub.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=755", "idmap-test", str(sub)], check=True)
+    try:
+        (sub / "deep").write_text("")
+        bundle.user_namespace(host_id=300000)
+        for d in ("idm", "ridm"):
+            (bundle.rootfs / d).mkdir()
+        src = str(idmap_source)
+        bundle.config["mounts"] += [
+            {"destination": "/idm", "type": "bind", "source": src, "options": ["rbind", "idmap"]},
+            {"destination": "/ridm", "type": "bind", "source": src,
+             "options": ["rbind", "ridmap"]},
+        ]
+        bundle.shell("stat -c '%n %u:%g' /idm/sub/deep /ridm/sub/deep")
+        out = nsrun.ok("run", "-b", str(bundle.path), cid).out
+        assert out.split() == ["/idm/sub/deep", "65534:65534", "/ridm/sub/deep", "0:0"]
+    finally:
+        subprocess.run(["umount", str(sub)], check=True)
+
+
+@pytest.mark.parametrize("mount,want", [
+    ({"type": "tmpfs", "source": "tmpfs", "options": ["idmap"]},
+     "id-mapped mounts are for bind mounts"),
+    ({"type": "bind", "source": "/tmp", "options": ["bind"],
+      "uidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}]},
+     "uidMappings and gidMappings go together"),
+    ({"type": "bind", "source": "/tmp", "options": ["bind", "idmap"]},
+     "idmap without uidMappings needs the container's user namespace"),
+])
+def test_idmap_errors(nsrun, bundle, cid, mount, want):
+    bundle.config["mounts"].append(dict(mount, destination="/m"))
+    bundle.args("true")
+    r = nsrun("run", "-b", str(bundle.path), cid)
+    assert r.returncode == 1 and f"mounts[{len(bundle.config['mounts']) - 1}]" in r.err
+    assert want in r.err, r
+    assert nsrun.ids() == []

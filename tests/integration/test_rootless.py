@@ -191,3 +191,20 @@ def test_run_rootfs_as_a_person(rootless, rootless_bundle, cid):
                     "sh", "-c", "id -u; cat /proc/self/uid_map")
     out = r.out.split()
     assert out[0] == "0" and out[1:] == ["0", str(rootless.user.pw_uid), "1"]
+
+
+def test_idmap_needs_privilege_over_the_source(rootless, rootless_bundle, cid, tmp_path):
+    """An id-mapped mount of a host directory needs privilege over the
+    host's mount, which an ordinary user has not: a clear error."""
+    src = tmp_path / "src"
+    src.mkdir()
+    os.chown(src, rootless.user.pw_uid, rootless.user.pw_gid)
+    (rootless_bundle.rootfs / "m").mkdir()
+    rootless_bundle.config["mounts"].append(
+        {"destination": "/m", "type": "bind", "source": str(src), "options": ["bind", "idmap"]})
+    rootless_bundle.args("true")
+    r = rootless("run", "-b", str(rootless_bundle.path), cid)
+    assert r.returncode == 1
+    n = len(rootless_bundle.config["mounts"]) - 1
+    assert f"mounts[{n}].idmap: id-mapping {src} needs privilege over its mount" in r.err, r
+    assert rootless.ids() == []

@@ -218,6 +218,37 @@ static void test_mount_label(void)
     spec_free(&s);
 }
 
+static void test_idmap(void)
+{
+    struct spec s;
+    load(&s, "{\"ociVersion\": \"1.2.0\", \"mounts\": ["
+             "{\"destination\": \"/a\", \"source\": \"/s\", \"options\": [\"rbind\", \"idmap\"]},"
+             "{\"destination\": \"/b\", \"source\": \"/s\", \"options\": [\"rbind\", \"ridmap\"]},"
+             "{\"destination\": \"/c\", \"type\": \"bind\", \"source\": \"/s\","
+             " \"uidMappings\": [{\"containerID\": 0, \"hostID\": 1, \"size\": 1}],"
+             " \"gidMappings\": [{\"containerID\": 0, \"hostID\": 1, \"size\": 1}]},"
+             "{\"destination\": \"/d\", \"source\": \"/s\", \"options\": [\"bind\"]}]}");
+    struct mount_plan p;
+    struct mount_plan_input in = {.spec = &s, .user_ns = true};
+    if (!ok(mount_plan_build(&in, &p, &err) == 0, "idmap plan (%s)", err.msg)) return;
+    int a = find(&p, STEP_BIND, "/a"), b = find(&p, STEP_BIND, "/b");
+    int c = find(&p, STEP_BIND, "/c"), d = find(&p, STEP_BIND, "/d");
+    ok(a >= 0 && p.steps[a].idmap && !p.steps[a].idmap_recursive && p.steps[a].recursive,
+       "idmap: the top mount mapped, the tree bound");
+    ok(b >= 0 && p.steps[b].idmap && p.steps[b].idmap_recursive, "ridmap: every submount");
+    ok(c >= 0 && p.steps[c].idmap, "a mount's own mappings make it id-mapped");
+    ok(d >= 0 && !p.steps[d].idmap, "a plain bind is not");
+    ok(a >= 0 && p.steps[a].data == NULL, "idmap is not passed on as data");
+    mount_plan_free(&p);
+    in.user_ns = false;
+    ok(mount_plan_build(&in, &p, &err) < 0, "idmap without a user namespace or maps");
+    has_str(err.msg,
+            "mounts[0].options: idmap without uidMappings needs the container's user "
+            "namespace",
+            "says what it needs");
+    spec_free(&s);
+}
+
 static void test_option_errors(void)
 {
     struct spec s;
@@ -225,8 +256,8 @@ static void test_option_errors(void)
     struct mount_plan_input in = {.spec = &s};
     load(&s, "{\"ociVersion\": \"1.2.0\", \"mounts\": [{\"destination\": \"/a\", \"type\": "
              "\"tmpfs\", \"options\": [\"idmap\"]}]}");
-    ok(mount_plan_build(&in, &p, &err) < 0, "idmap refused");
-    has_str(err.msg, "mounts[0].options: option \"idmap\" is not supported", "names the option");
+    ok(mount_plan_build(&in, &p, &err) < 0, "idmap on a tmpfs");
+    has_str(err.msg, "mounts[0]: id-mapped mounts are for bind mounts", "is an error");
     spec_free(&s);
     load(&s, "{\"ociVersion\": \"1.2.0\", \"mounts\": [{\"destination\": \"/a\", \"type\": "
              "\"proc\", \"options\": [\"tmpcopyup\"]}]}");
@@ -284,6 +315,7 @@ int main(void)
     test_binds_and_options();
     test_dev_bound_and_userns();
     test_mount_label();
+    test_idmap();
     test_option_errors();
     test_options_parse();
     return done_testing();
