@@ -2,6 +2,8 @@
 joined one), user namespaces with id maps, and clear errors for bad paths."""
 
 import os
+import pathlib
+import shutil
 import subprocess
 import time
 
@@ -196,6 +198,36 @@ def test_time_offsets(nsrun, bundle, cid):
         assert nspid.split() == ["NSpid:", str(init), "1"]
     finally:
         nsrun.ok("delete", "-f", cid)
+
+
+@pytest.fixture(scope="session")
+def monotonic_binary(tmp_path_factory):
+    """A static helper that prints CLOCK_MONOTONIC and CLOCK_BOOTTIME."""
+    out = tmp_path_factory.mktemp("helpers") / "monotonic"
+    source = pathlib.Path(__file__).parent / "helpers" / "monotonic.c"
+    subprocess.run(["gcc", "-static", "-O2", "-o", str(out), str(source)], check=True)
+    return out
+
+
+def host_clocks():
+    return (time.clock_gettime(time.CLOCK_MONOTONIC), time.clock_gettime(time.CLOCK_BOOTTIME))
+
+
+def test_clocks_move_by_the_offsets(nsrun, bundle, cid, monotonic_binary):
+    """CLOCK_MONOTONIC and CLOCK_BOOTTIME read inside differ from the
+    host's by the offsets (a user namespace too, as rootless has it)."""
+    shutil.copy(monotonic_binary, bundle.rootfs / "bin" / "monotonic")
+    bundle.config["linux"]["namespaces"].append({"type": "time"})
+    bundle.config["linux"]["timeOffsets"] = {"monotonic": {"secs": 7200},
+                                             "boottime": {"secs": 86400, "nanosecs": 500000000}}
+    bundle.user_namespace()
+    bundle.args("/bin/monotonic")
+    before = host_clocks()
+    out = nsrun.ok("run", "-b", str(bundle.path), cid).out
+    after = host_clocks()
+    mono, boot = (float(v) for v in out.split())
+    assert before[0] + 7200 <= mono <= after[0] + 7200
+    assert before[1] + 86400.5 <= boot <= after[1] + 86400.5
 
 
 def test_time_offsets_with_a_user_namespace(nsrun, bundle, cid):

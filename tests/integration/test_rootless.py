@@ -7,8 +7,11 @@ import json
 import os
 import shutil
 import stat
+import subprocess
 
 import pytest
+
+from conftest import ID_PREFIX, NSRUN
 
 
 def proc_ids(out, key):
@@ -208,3 +211,64 @@ def test_idmap_needs_privilege_over_the_source(rootless, rootless_bundle, cid, t
     n = len(rootless_bundle.config["mounts"]) - 1
     assert f"mounts[{n}].idmap: id-mapping {src} needs privilege over its mount" in r.err, r
     assert rootless.ids() == []
+
+
+def test_locked_mount_flags_are_kept(rootless, rootless_bundle, cid, tmp_path):
+    """A bind of a host mount made nosuid,nodev,noexec: in a user namespace
+    the kernel locks those flags, so the read-only remount keeps them
+    instead of failing."""
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "nosuid,nodev,noexec,mode=755", "locked-test",
+                    str(locked)], check=True)
+    try:
+        (rootless_bundle.rootfs / "m").mkdir()
+        rootless_bundle.config["mounts"].append(
+            {"destination": "/m", "type": "bind", "source": str(locked), "options": ["bind", "ro"]})
+        rootless_bundle.args("awk", "$5 == \"/m\" {print $6}", "/proc/self/mountinfo")
+        r = rootless.ok("run", "-b", str(rootless_bundle.path), cid)
+        assert set(r.out.strip().split(",")) >= {"ro", "nosuid", "nodev", "noexec"}
+    finally:
+        subprocess.run(["umount", str(locked)], check=True)
+
+
+def v2_hierarchy():
+    for mount in ("/sys/fs/cgroup/unified", "/sys/fs/cgroup"):
+        if os.path.exists(os.path.join(mount, "cgroup.procs")) and \
+                os.path.exists(os.path.join(mount, "cgroup.controllers")):
+            return mount
+    return None
+
+
+def test_a_delegated_cgroup_is_used(rootless, rootless_bundle, cid, tmp_path):
+    """As on a pure cgroup v2 host where systemd delegates a subtree to the
+    user: in a private mount namespace with only a fresh cgroup2 mount, the
+    user's shell in a cgroup the user owns; nsrun makes the container's
+    cgroup below it, and removes it after."""
+    v2 = v2_hierarchy()
+    if not v2 or not shutil.which("setpriv"):
+        pytest.skip("needs a cgroup2 hierarchy and setpriv (util-linux)")
+    user = rootless.user
+    delegated = os.path.join(v2, ID_PREFIX + "delegated")
+    os.mkdir(delegated)
+    try:
+        for f in ("", "cgroup.procs", "cgroup.threads", "cgroup.subtree_control"):
+            os.chown(os.path.join(delegated, f), user.pw_uid, user.pw_gid)
+        rootless_bundle.config["linux"]["namespaces"] = [
+            n for n in rootless_bundle.config["linux"]["namespaces"] if n["type"] != "cgroup"]
+        rootless_bundle.args("cat", "/proc/self/cgroup")
+        name = os.path.basename(delegated)
+        script = (
+            "umount -R /sys/fs/cgroup && mount -t cgroup2 none /sys/fs/cgroup && "
+            f"echo $$ > /sys/fs/cgroup/{name}/cgroup.procs && "
+            f"exec setpriv --reuid={user.pw_uid} --regid={user.pw_gid} --clear-groups "
+            f"env -i PATH=/usr/bin:/bin {NSRUN} --root {rootless.root} run "
+            f"-b {rootless_bundle.path} {cid}")
+        r = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", script],
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r
+        v2_line = next(l for l in r.stdout.splitlines() if l.startswith("0::"))
+        assert v2_line == f"0::/{name}/{cid}", "the container's cgroup is below it"
+        assert not os.path.exists(os.path.join(delegated, cid)), "and gone after"
+    finally:
+        os.rmdir(delegated)
