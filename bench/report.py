@@ -17,7 +17,7 @@ import sys
 
 RUNTIMES = ["nsrun", "crun", "runc"]
 SCENARIOS = [("run", "run /bin/true"), ("csd", "create+start+delete"),
-             ("exec", "exec /bin/true")]
+             ("exec", "exec /bin/true"), ("rootless", "rootless run /bin/true")]
 
 
 def quantile(xs, q):
@@ -77,7 +77,9 @@ def ratio(a, b):
 
 
 def cell(v, fmt):
-    return "-" if v is None else format(v, fmt)
+    """v formatted, or "-" as wide as fmt's field."""
+    width = int(fmt.split(".")[0]) if fmt[0].isdigit() else 0
+    return f"{'-':>{width}}" if v is None else format(v, fmt)
 
 
 def main():
@@ -154,25 +156,25 @@ def main():
         f"runtimes alternated, runs {st['gap_seconds'] * 1000:g} ms apart; medians"
     )
     print()
-    head = f"{'scenario':<24} {'nsrun':>9} {'crun':>9} {'runc':>9} {'nsrun/crun':>11} {'nsrun/runc':>11}"
+    head = f"{'scenario':<28} {'nsrun':>9} {'crun':>9} {'runc':>9} {'nsrun/crun':>11} {'nsrun/runc':>11}"
     print(head)
     print("-" * len(head))
     for scenario, label in SCENARIOS:
         m = {rt: median(scenario, rt) for rt in RUNTIMES}
         print(
-            f"{label + ' (ms)':<24} {cell(m['nsrun'], '9.2f')} {cell(m['crun'], '9.2f')} "
+            f"{label + ' (ms)':<28} {cell(m['nsrun'], '9.2f')} {cell(m['crun'], '9.2f')} "
             f"{cell(m['runc'], '9.2f')} {ratio(m['nsrun'], m['crun']):>11} {ratio(m['nsrun'], m['runc']):>11}"
         )
     r = {rt: results["rss"][rt]["median"] if rt in results["rss"] else None for rt in RUNTIMES}
     print(
-        f"{'peak RSS of run (KiB)':<24} {cell(r['nsrun'], '9.0f')} {cell(r['crun'], '9.0f')} "
+        f"{'peak RSS of run (KiB)':<28} {cell(r['nsrun'], '9.0f')} {cell(r['crun'], '9.0f')} "
         f"{cell(r['runc'], '9.0f')} {ratio(r['nsrun'], r['crun']):>11} {ratio(r['nsrun'], r['runc']):>11}"
     )
     floor = median("run", "floor")
     if floor is not None:
         nsrun = median("run", "nsrun")
         print(
-            f"{'floor (FLOOR_SKIP=t) (ms)':<24} {floor:9.2f}"
+            f"{'floor (FLOOR_SKIP=t) (ms)':<28} {floor:9.2f}"
             f"   (nsrun run / floor = {ratio(nsrun, floor)})"
         )
     elif results["floor_note"]:
@@ -185,7 +187,7 @@ def main():
             s = results["scenarios"].get(scenario, {}).get(runtime)
             if s:
                 print(
-                    f"  {label:<20} {runtime:<6} {s['min']:7.2f} {s['p10']:7.2f} "
+                    f"  {label:<24} {runtime:<6} {s['min']:7.2f} {s['p10']:7.2f} "
                     f"{s['p90']:7.2f} {s['max']:7.2f}   (n={s['n']})"
                 )
     print(

@@ -4,6 +4,8 @@
 #   scenario "run":  RUNTIME run --bundle B ID              (/bin/true)
 #   scenario "csd":  RUNTIME create ...; start ID; delete ID (one shell command)
 #   scenario "exec": RUNTIME exec ID /bin/true, into a container running sleep
+#   scenario "rootless": RUNTIME run of /bin/true by an ordinary user (nobody)
+#                    with a spec from `nsrun spec --rootless`; nsrun and crun
 #   peak RSS of RUNTIME run (GNU time %M)
 #   optionally the "floor" of ../shared/bench/floor.c, a measuring tool
 #
@@ -32,7 +34,7 @@ fi
 # without paying for a namespace of its own on every run. The namespace, and
 # the umount with it, vanish when this script exits, however it exits.
 if [ "${NSRUN_BENCH_INNER:-}" != 1 ]; then
-    for tool in unshare flock hyperfine crun runc /usr/bin/time /usr/bin/python3; do
+    for tool in unshare flock hyperfine crun runc setpriv /usr/bin/time /usr/bin/python3; do
         command -v "$tool" >/dev/null || {
             echo "bench/run.sh: $tool not found (make bench installs it through scripts/deps.sh)" >&2
             exit 1
@@ -79,6 +81,14 @@ rss_file=$bench_dir/rss.txt
 declare -A bin=([nsrun]=$bench_dir/nsrun [crun]=$(command -v crun) [runc]=$(command -v runc))
 runtimes=(nsrun crun runc)
 root_of() { echo "$bench_dir/state/$1"; }
+
+# Rootless runs are made by nobody, with state roots of nobody's own.
+rootless_runtimes=(nsrun crun)
+rl_uid=$(id -u nobody)
+rl_gid=$(id -g nobody)
+rl_dir=$bench_dir/rootless
+rl_root_of() { echo "$rl_dir/state-$1"; }
+as_user() { setpriv --reuid="$rl_uid" --regid="$rl_gid" --clear-groups env HOME=/ PATH="$PATH" "$@"; }
 
 [ -x "$repo/build/nsrun" ] || { echo "bench/run.sh: $repo/build/nsrun missing: run make first" >&2; exit 1; }
 
@@ -145,6 +155,15 @@ sweep_containers() {
             echo "$rt state" >>"$leftovers"
         done
     done
+    for rt in "${rootless_runtimes[@]}"; do
+        r=$(rl_root_of "$rt")
+        [ -d "$r" ] || continue
+        for id in $(as_user "${bin[$rt]}" --root "$r" list -q 2>/dev/null); do
+            as_user "${bin[$rt]}" --root "$r" delete --force "$id" >/dev/null ||
+                echo "bench/run.sh: rootless $rt delete --force $id failed" >&2
+            echo "$rt rootless container" >>"$leftovers"
+        done
+    done
 }
 
 cleanup() {
@@ -203,6 +222,26 @@ with open(sys.argv[2], "w") as f:
     json.dump(config, f, indent=2)
 EOF
 
+# The rootless bundle: the same rootfs (readable by all), the spec nsrun
+# writes for nobody, running /bin/true. The directories are nobody's.
+rm -rf "$rl_dir"
+mkdir -p "$rl_dir/bundle" "$rl_dir/raw"
+for rt in "${rootless_runtimes[@]}"; do mkdir -p "$(rl_root_of "$rt")"; done
+chown -R "$rl_uid:$rl_gid" "$rl_dir"
+chmod 700 "$rl_dir"/state-*
+as_user "${bin[nsrun]}" spec --rootless --bundle "$rl_dir/bundle"
+as_user /usr/bin/python3 - "$rl_dir/bundle/config.json" "$bundle/rootfs" <<'EOF'
+import json, sys
+with open(sys.argv[1]) as f:
+    config = json.load(f)
+config["ociVersion"] = "1.0.2-dev"
+config["process"]["args"] = ["/bin/true"]
+config["process"]["terminal"] = False
+config["root"]["path"] = sys.argv[2]
+with open(sys.argv[1], "w") as f:
+    json.dump(config, f, indent=2)
+EOF
+
 # The floor is a measuring tool kept outside the project; it is compiled from
 # where it lies, never copied in.
 floor_src=$repo/../shared/bench/floor.c
@@ -229,6 +268,10 @@ for rt in "${runtimes[@]}"; do
     "${bin[$rt]}" --root "$r" start "$prefix-$rt-warm-2"
     "${bin[$rt]}" --root "$r" delete "$prefix-$rt-warm-2" 2>/dev/null ||
         "${bin[$rt]}" --root "$r" delete --force "$prefix-$rt-warm-2"
+done
+for rt in "${rootless_runtimes[@]}"; do
+    as_user "${bin[$rt]}" --root "$(rl_root_of "$rt")" run --bundle "$rl_dir/bundle" \
+        "$prefix-$rt-warm-rootless" >/dev/null
 done
 [ -z "$floor_note" ] && FLOOR_SKIP=t "$floor" "$bundle/rootfs" "$prefix-floor-warm-1" /bin/true
 # Whatever the warm-up left is counted like any later leftover.
@@ -258,6 +301,12 @@ bench_one() {
     */exec)
         r=$(root_of "$rt")
         hyperfine "${common[@]}" -N "${bin[$rt]} --root $r exec $(target_of "$rt") /bin/true" ;;
+    */rootless)
+        # hyperfine runs as nobody too: nothing but the runtime is timed.
+        r=$(rl_root_of "$rt")
+        common[-1]=$rl_dir/raw/$scenario-$rt-$round.json
+        as_user hyperfine "${common[@]}" -N "${bin[$rt]} --root $r run --bundle $rl_dir/bundle $id"
+        mv "${common[-1]}" "$raw/" ;;
     */csd)
         # A shell is needed to chain the three; the same one for all runtimes,
         # and hyperfine subtracts its startup. /bin/true may not have exited
@@ -290,6 +339,10 @@ for ((round = 1; round <= rounds; round++)); do
     for ((k = 0; k < ${#runtimes[@]}; k++)); do
         rt=${runtimes[(round + k) % ${#runtimes[@]}]}
         bench_one "$rt" exec "$round"
+    done
+    for ((k = 0; k < ${#rootless_runtimes[@]}; k++)); do
+        rt=${rootless_runtimes[(round + k) % ${#rootless_runtimes[@]}]}
+        bench_one "$rt" rootless "$round"
     done
 done
 echo " ($(($(date +%s) - started)) s)"
