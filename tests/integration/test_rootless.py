@@ -272,3 +272,19 @@ def test_a_delegated_cgroup_is_used(rootless, rootless_bundle, cid, tmp_path):
         assert not os.path.exists(os.path.join(delegated, cid)), "and gone after"
     finally:
         os.rmdir(delegated)
+
+
+def test_sysfs_falls_back_to_the_hosts(rootless, rootless_bundle, cid):
+    """A sysfs mount in a user namespace that does not own the network
+    namespace is refused by the kernel: the host's /sys is bound instead,
+    read-only as asked."""
+    for m in rootless_bundle.config["mounts"]:
+        if m["destination"] == "/sys":
+            m.update(type="sysfs", source="sysfs", options=["nosuid", "noexec", "nodev", "ro"])
+    rootless_bundle.args("sh", "-c", "awk '$5 == \"/sys\" {print $4, $6}' /proc/self/mountinfo; "
+                         "ls /sys/kernel >/dev/null && echo listed")
+    r = rootless.ok("run", "-b", str(rootless_bundle.path), cid)
+    root, options = r.out.splitlines()[0].split()
+    assert root == "/", "the host's sysfs, from its root"
+    assert {"ro", "nosuid", "nodev", "noexec"} <= set(options.split(","))
+    assert r.out.splitlines()[1] == "listed"
