@@ -1,5 +1,6 @@
 /* nsrun's entry point: global options (runc's), then one sub-command. */
 #include <limits.h>
+#include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -9,9 +10,9 @@
 #include "util/log.h"
 
 static const struct cli_command *const commands[] = {
-    &cmd_create, &cmd_start,  &cmd_run,   &cmd_exec,   &cmd_state,  &cmd_list,
-    &cmd_kill,   &cmd_delete, &cmd_pause, &cmd_resume, &cmd_update, &cmd_ps,
-    &cmd_spec,   &cmd_enter,  &cmd_ns,    &cmd_events,
+    &cmd_create, &cmd_start,  &cmd_run,   &cmd_exec,   &cmd_state,    &cmd_list,
+    &cmd_kill,   &cmd_delete, &cmd_pause, &cmd_resume, &cmd_update,   &cmd_ps,
+    &cmd_spec,   &cmd_enter,  &cmd_ns,    &cmd_events, &cmd_features,
 };
 
 static void print_usage(FILE *out)
@@ -45,10 +46,12 @@ static void print_help(void)
     print_usage(stdout);
 }
 
+/* As runc prints it: engines log the first lines. */
 static void print_version(void)
 {
-    printf("nsrun version %s\ncommit: %s\nspec: %s\n", NSRUN_VERSION, NSRUN_COMMIT,
-           SPEC_OCI_VERSION);
+    const struct scmp_version *lib = seccomp_version();
+    printf("nsrun version %s\ncommit: %s\nspec: %s\nlibseccomp: %u.%u.%u\n", NSRUN_VERSION,
+           NSRUN_COMMIT, SPEC_OCI_VERSION, lib->major, lib->minor, lib->micro);
 }
 
 int main(int argc, char **argv)

@@ -9,14 +9,14 @@
 #include "linux/procfs.h"
 #include "util/cleanup.h"
 
-static bool apparmor_enabled(void)
+bool lsm_apparmor_enabled(void)
 {
     char c = 0;
     _cleanup_close_ int fd = open("/sys/module/apparmor/parameters/enabled", O_RDONLY | O_CLOEXEC);
     return fd >= 0 && read(fd, &c, 1) == 1 && c == 'Y';
 }
 
-static bool selinux_enabled(void)
+bool lsm_selinux_enabled(void)
 {
     return access("/sys/fs/selinux/enforce", F_OK) == 0;
 }
@@ -28,11 +28,11 @@ static bool set(const char *s)
 
 int lsm_check(const struct spec_process *p, const char *mount_label, struct error *err)
 {
-    if (set(p->apparmor_profile) && !apparmor_enabled())
+    if (set(p->apparmor_profile) && !lsm_apparmor_enabled())
         return error_set(err, 0, "process.apparmorProfile: AppArmor is not enabled on this host");
-    if (set(p->selinux_label) && !selinux_enabled())
+    if (set(p->selinux_label) && !lsm_selinux_enabled())
         return error_set(err, 0, "process.selinuxLabel: SELinux is not enabled on this host");
-    if (set(mount_label) && !selinux_enabled())
+    if (set(mount_label) && !lsm_selinux_enabled())
         return error_set(err, 0, "linux.mountLabel: SELinux is not enabled on this host");
     return 0;
 }

@@ -6,6 +6,8 @@
 
 #include "spec/spec.h"
 
+bool lsm_apparmor_enabled(void);
+bool lsm_selinux_enabled(void);
 /* Parent: every label the spec asks for has its module enabled here. */
 int lsm_check(const struct spec_process *p, const char *mount_label, struct error *err);
 /* Child, before exec: the labels the exec'd program gets, written through

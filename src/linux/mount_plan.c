@@ -88,6 +88,19 @@ static const struct attr_option attr_options[] = {
     {"rnostrictatime", false, MOUNT_ATTR_RELATIME, true},
 };
 
+/* Options that are neither flags, attributes nor propagation. */
+static const char *const keyword_options[] = {"bind", "rbind", "tmpcopyup", "idmap", "ridmap"};
+
+const char *mount_option_name(size_t i)
+{
+    if (i < ARRAY_LEN(flag_options)) return flag_options[i].name;
+    i -= ARRAY_LEN(flag_options);
+    if (i < ARRAY_LEN(attr_options)) return attr_options[i].name;
+    i -= ARRAY_LEN(attr_options);
+    if (i < ARRAY_LEN(keyword_options)) return keyword_options[i];
+    return propagation_name(i - ARRAY_LEN(keyword_options));
+}
+
 static bool parse_attr_option(const char *opt, struct mount_options *out)
 {
     for (size_t k = 0; k < ARRAY_LEN(attr_options); k++) {

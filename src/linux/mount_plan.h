@@ -82,4 +82,8 @@ struct mount_options {
 int mount_options_parse(const struct spec_strings *options, struct arena **arena,
                         struct mount_options *out, struct error *err);
 
+/* The i-th mount option nsrun knows (flags, recursive attributes,
+ * keywords, propagation), NULL past the last: for `nsrun features`. */
+const char *mount_option_name(size_t i);
+
 #endif

@@ -23,20 +23,92 @@
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
 #endif
 
+static const struct {
+    const char *name;
+    uint32_t action;
+} actions[] = {
+    {"SCMP_ACT_KILL", SCMP_ACT_KILL_THREAD},
+    {"SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD},
+    {"SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS},
+    {"SCMP_ACT_TRAP", SCMP_ACT_TRAP},
+    {"SCMP_ACT_ALLOW", SCMP_ACT_ALLOW},
+    {"SCMP_ACT_LOG", SCMP_ACT_LOG},
+};
+/* With an errnoRet (EPERM by default). */
+static const char *const actions_with_ret[] = {"SCMP_ACT_ERRNO", "SCMP_ACT_TRACE"};
+
+static const struct {
+    const char *name;
+    enum scmp_compare op;
+} operators[] = {
+    {"SCMP_CMP_NE", SCMP_CMP_NE},
+    {"SCMP_CMP_LT", SCMP_CMP_LT},
+    {"SCMP_CMP_LE", SCMP_CMP_LE},
+    {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+    {"SCMP_CMP_GE", SCMP_CMP_GE},
+    {"SCMP_CMP_GT", SCMP_CMP_GT},
+    {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
+};
+
+static const struct {
+    const char *name;
+    unsigned int flag;
+} filter_flags[] = {
+    {"SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC},
+    {"SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG},
+    {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW},
+    {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV},
+};
+
+/* The architectures runtime-spec names; which of them libseccomp knows is
+ * asked of it (seccomp_arch_name()). */
+static const char *const arch_names[] = {
+    "SCMP_ARCH_X86",     "SCMP_ARCH_X86_64",   "SCMP_ARCH_X32",         "SCMP_ARCH_ARM",
+    "SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS",     "SCMP_ARCH_MIPS64",      "SCMP_ARCH_MIPS64N32",
+    "SCMP_ARCH_MIPSEL",  "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
+    "SCMP_ARCH_PPC64",   "SCMP_ARCH_PPC64LE",  "SCMP_ARCH_S390",        "SCMP_ARCH_S390X",
+    "SCMP_ARCH_PARISC",  "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64",
+};
+
+/* "SCMP_ARCH_X86_64" (or "x86_64") as libseccomp knows it; 0 if it does not. */
+static uint32_t arch_resolve(const char *name)
+{
+    char lower[32];
+    const char *bare = strncmp(name, "SCMP_ARCH_", 10) == 0 ? name + 10 : name;
+    size_t n = 0;
+    for (; bare[n] && n < sizeof lower - 1; n++)
+        lower[n] = (char)(bare[n] >= 'A' && bare[n] <= 'Z' ? bare[n] + 32 : bare[n]);
+    lower[n] = '\0';
+    return seccomp_arch_resolve_name(lower);
+}
+
+const char *seccomp_action_name(size_t i)
+{
+    if (i < ARRAY_LEN(actions)) return actions[i].name;
+    i -= ARRAY_LEN(actions);
+    return i < ARRAY_LEN(actions_with_ret) ? actions_with_ret[i] : NULL;
+}
+
+const char *seccomp_operator_name(size_t i)
+{
+    return i < ARRAY_LEN(operators) ? operators[i].name : NULL;
+}
+
+const char *seccomp_flag_name(size_t i)
+{
+    return i < ARRAY_LEN(filter_flags) ? filter_flags[i].name : NULL;
+}
+
+const char *seccomp_arch_name(size_t i)
+{
+    for (size_t k = 0; k < ARRAY_LEN(arch_names); k++)
+        if (arch_resolve(arch_names[k]) && i-- == 0) return arch_names[k];
+    return NULL;
+}
+
 /* The action of a name; errno_ret applies to ERRNO and TRACE. */
 static int action_of(const char *name, bool has_ret, uint32_t ret, uint32_t *out)
 {
-    static const struct {
-        const char *name;
-        uint32_t action;
-    } actions[] = {
-        {"SCMP_ACT_KILL", SCMP_ACT_KILL_THREAD},
-        {"SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD},
-        {"SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS},
-        {"SCMP_ACT_TRAP", SCMP_ACT_TRAP},
-        {"SCMP_ACT_ALLOW", SCMP_ACT_ALLOW},
-        {"SCMP_ACT_LOG", SCMP_ACT_LOG},
-    };
     if (strcmp(name, "SCMP_ACT_ERRNO") == 0) {
         *out = SCMP_ACT_ERRNO(has_ret ? ret : EPERM);
         return 0;
@@ -55,21 +127,9 @@ static int action_of(const char *name, bool has_ret, uint32_t ret, uint32_t *out
 
 static int operator_of(const char *name, enum scmp_compare *out)
 {
-    static const struct {
-        const char *name;
-        enum scmp_compare op;
-    } ops[] = {
-        {"SCMP_CMP_NE", SCMP_CMP_NE},
-        {"SCMP_CMP_LT", SCMP_CMP_LT},
-        {"SCMP_CMP_LE", SCMP_CMP_LE},
-        {"SCMP_CMP_EQ", SCMP_CMP_EQ},
-        {"SCMP_CMP_GE", SCMP_CMP_GE},
-        {"SCMP_CMP_GT", SCMP_CMP_GT},
-        {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
-    };
-    for (size_t i = 0; i < ARRAY_LEN(ops); i++)
-        if (strcmp(ops[i].name, name) == 0) {
-            *out = ops[i].op;
+    for (size_t i = 0; i < ARRAY_LEN(operators); i++)
+        if (strcmp(operators[i].name, name) == 0) {
+            *out = operators[i].op;
             return 0;
         }
     return -1;
@@ -77,18 +137,9 @@ static int operator_of(const char *name, enum scmp_compare *out)
 
 static int flag_of(const char *name, unsigned int *out)
 {
-    static const struct {
-        const char *name;
-        unsigned int flag;
-    } flags[] = {
-        {"SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC},
-        {"SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG},
-        {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW},
-        {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV},
-    };
-    for (size_t i = 0; i < ARRAY_LEN(flags); i++)
-        if (strcmp(flags[i].name, name) == 0) {
-            *out |= flags[i].flag;
+    for (size_t i = 0; i < ARRAY_LEN(filter_flags); i++)
+        if (strcmp(filter_flags[i].name, name) == 0) {
+            *out |= filter_flags[i].flag;
             return 0;
         }
     return -1;
@@ -99,13 +150,7 @@ static int add_architectures(scmp_filter_ctx ctx, const struct spec_strings *arc
 {
     for (size_t i = 0; i < archs->len; i++) {
         const char *name = archs->items[i];
-        char lower[32];
-        const char *bare = strncmp(name, "SCMP_ARCH_", 10) == 0 ? name + 10 : name;
-        size_t n = 0;
-        for (; bare[n] && n < sizeof lower - 1; n++)
-            lower[n] = (char)(bare[n] >= 'A' && bare[n] <= 'Z' ? bare[n] + 32 : bare[n]);
-        lower[n] = '\0';
-        uint32_t arch = seccomp_arch_resolve_name(lower);
+        uint32_t arch = arch_resolve(name);
         if (!arch)
             return error_set(err, 0, FIELD ".architectures[%zu]: unknown architecture \"%s\"", i,
                              name);

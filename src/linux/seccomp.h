@@ -20,4 +20,11 @@ int seccomp_compile(const struct spec_seccomp *spec, struct seccomp_program *out
 int seccomp_install(const struct seccomp_program *prog, struct error *err);
 void seccomp_program_free(struct seccomp_program *prog);
 
+/* What this build knows, for `nsrun features`: the i-th name, NULL past
+ * the last (architectures: those libseccomp knows too). */
+const char *seccomp_action_name(size_t i);
+const char *seccomp_operator_name(size_t i);
+const char *seccomp_flag_name(size_t i);
+const char *seccomp_arch_name(size_t i);
+
 #endif

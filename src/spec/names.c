@@ -147,6 +147,11 @@ static const struct name_value propagations[] = {
     {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
 };
 
+const char *propagation_name(size_t i)
+{
+    return i < ARRAY_LEN(propagations) ? propagations[i].name : NULL;
+}
+
 unsigned long propagation_from_name(const char *name)
 {
     long v = lookup(propagations, ARRAY_LEN(propagations), name);

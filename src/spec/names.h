@@ -20,5 +20,7 @@ int ioprio_class_from_name(const char *name);
 int ns_type_from_spec_name(const char *name);
 /* Propagation flags (MS_PRIVATE|MS_REC, ...) of "rprivate"; 0 when unknown. */
 unsigned long propagation_from_name(const char *name);
+/* The i-th propagation name, NULL past the last. */
+const char *propagation_name(size_t i);
 
 #endif

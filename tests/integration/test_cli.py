@@ -3,13 +3,15 @@ options, logs in runc's text and JSON shapes, spec."""
 
 import json
 import os
+import pathlib
 import subprocess
 
 import pytest
 
 from conftest import NSRUN
 
-COMMANDS = ["create", "start", "run", "state", "list", "kill", "delete", "spec"]
+COMMANDS = ["create", "start", "run", "exec", "state", "list", "kill", "delete", "pause", "resume",
+            "update", "ps", "events", "spec", "enter", "ns", "features"]
 
 
 def nsrun_raw(*args):
@@ -33,6 +35,7 @@ def test_global_help_and_version():
     lines = r.stdout.splitlines()
     assert r.returncode == 0 and lines[0].startswith("nsrun version ")
     assert lines[1].startswith("commit: ") and lines[2] == "spec: 1.2.0"
+    assert lines[3].startswith("libseccomp: ")
 
 
 def test_usage_errors():
@@ -130,3 +133,40 @@ def test_spec_rootless(nsrun, tmp_path):
     assert sys["type"] == "bind" and sys["source"] == "/sys" and "rbind" in sys["options"]
     assert not any(o.startswith(("uid=", "gid=")) for m in config["mounts"]
                    for o in m.get("options", []))
+
+
+def test_features(nsrun, bundle, cid):
+    """The runtime-spec features document, and what it claims holds: every
+    namespace it lists can be made, its mount options are taken."""
+    r = nsrun_raw("features")
+    assert r.returncode == 0, r
+    doc = json.loads(r.stdout)
+    assert doc["ociVersionMin"] == "1.0.0" and doc["ociVersionMax"] == "1.2.0"
+    assert doc["hooks"] == ["prestart", "createRuntime", "createContainer", "startContainer",
+                            "poststart", "poststop"]
+    linux = doc["linux"]
+    assert sorted(linux["namespaces"]) == ["cgroup", "ipc", "mount", "network", "pid", "time",
+                                           "user", "uts"]
+    assert "CAP_SYS_ADMIN" in linux["capabilities"] and "CAP_CHECKPOINT_RESTORE" in \
+        linux["capabilities"]
+    assert {"SCMP_ACT_ERRNO", "SCMP_ACT_KILL_PROCESS"} <= set(linux["seccomp"]["actions"])
+    assert "SCMP_ARCH_X86_64" in linux["seccomp"]["archs"]
+    assert set(linux["seccomp"]["supportedFlags"]) <= set(linux["seccomp"]["knownFlags"])
+    assert linux["mountExtensions"]["idmap"]["enabled"] is True
+    apparmor = pathlib.Path("/sys/module/apparmor/parameters/enabled")
+    assert linux["apparmor"]["enabled"] == (apparmor.exists() and
+                                            apparmor.read_text().startswith("Y"))
+    assert linux["selinux"]["enabled"] == os.path.exists("/sys/fs/selinux/enforce")
+    assert doc["annotations"]["io.github.nsrun.version"]
+    # What it lists, create takes: every namespace new, every recursive
+    # attribute and keyword-free option on a tmpfs.
+    bundle.config["linux"]["namespaces"] = [{"type": t} for t in linux["namespaces"]
+                                            if t != "user"]
+    bundle.user_namespace()
+    options = [o for o in doc["mountOptions"]
+               if o not in ("bind", "rbind", "idmap", "ridmap", "remount", "tmpcopyup")]
+    (bundle.rootfs / "m").mkdir()  # root inside is not root of the image's files
+    bundle.config["mounts"].append({"destination": "/m", "type": "tmpfs", "source": "tmpfs",
+                                    "options": options})
+    bundle.args("true")
+    nsrun.ok("run", "-b", str(bundle.path), cid)
