@@ -54,6 +54,10 @@ int container_remove(int root_fd, struct container_state *st, const struct spec 
 int container_delete(const struct runtime *rt, const char *id, bool force, struct error *err)
 {
     struct locked_state ls;
+    /* --force of what is not there succeeds, as runc's does: engines clean
+     * up after a failed create that way. */
+    if (state_check_id(id, err) < 0) return -1;
+    if (force && !state_exists(rt->root, id)) return 0;
     if (state_open_locked(rt->root, id, &ls, err) < 0) return -1;
     struct container_state *st = &ls.st;
     int rc = 0;

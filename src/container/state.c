@@ -313,6 +313,14 @@ int state_list_ids(int root_fd, char ***ids, size_t *n, struct error *err)
     return 0;
 }
 
+bool state_exists(const char *root, const char *id)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", root, id);
+    return lstat(path, &st) == 0;
+}
+
 int state_open_locked(const char *root, const char *id, struct locked_state *ls, struct error *err)
 {
     ls->root_fd = ls->dir_fd = -1;

@@ -45,6 +45,8 @@ char *state_oci_text(const struct container_state *st, size_t flags);
 int state_check_id(const char *id, struct error *err);
 /* Opens (creating it, 0700, when asked) the state root. */
 int state_open_root(const char *root, bool create, struct error *err);
+/* Whether the state root holds a container of this id (checked first). */
+bool state_exists(const char *root, const char *id);
 /* A new container's directory, locked; fails if the id exists. */
 int state_create_dir(int root_fd, const char *id, struct error *err);
 /* An existing container's directory, locked. */

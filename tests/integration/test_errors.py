@@ -146,6 +146,15 @@ def test_commands_on_a_missing_container(nsrun, bundle, cid, command):
     assert f"container {cid} does not exist" in r.err
 
 
+def test_delete_force_of_a_missing_container_succeeds(nsrun, cid):
+    """As runc's: engines delete --force after a create that failed."""
+    nsrun.root.mkdir(exist_ok=True)
+    r = nsrun("delete", "--force", cid)
+    assert r.returncode == 0 and r.err == ""
+    r = nsrun("delete", "--force", "../escape")
+    assert r.returncode == 1 and "invalid container id" in r.err
+
+
 def test_start_of_a_stopped_container(nsrun, bundle, cid):
     bundle.args("true")
     nsrun.ok("run", "--keep", "-b", str(bundle.path), cid)
