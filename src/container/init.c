@@ -43,7 +43,7 @@ static int enter_namespaces(struct launch *l, int proc_fd, struct error *err)
             return -1;
     }
     if ((l->ns.new_user || l->ns.join_user) && userns_become_root(err) < 0) return -1;
-    if (ns_unshare_cgroup(&l->ns, err) < 0) return -1;
+    if (ns_unshare_cgroup(&l->ns, err) < 0 || ns_loopback_up(&l->ns, err) < 0) return -1;
     if (!l->ns.fork_after) return 0;
     /* Joined or new pid and time namespaces apply to children only. */
     pid_t pid = fork();

@@ -11,7 +11,9 @@
 #include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <net/if.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -121,6 +123,19 @@ int ns_set_time_offsets(const struct ns_plan *plan, const struct spec_linux *lin
         n += snprintf(text + n, sizeof text - (size_t)n, "boottime %lld %u\n", (long long)b->secs,
                       b->nanosecs);
     return procfs_write(proc_fd, "self/timens_offsets", text, "linux.timeOffsets", err);
+}
+
+int ns_loopback_up(const struct ns_plan *plan, struct error *err)
+{
+    if (!((plan->clone_flags | plan->unshare_flags) & CLONE_NEWNET)) return 0;
+    _cleanup_close_ int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (sock < 0) return error_sys(err, "network namespace: socket");
+    struct ifreq ifr = {0};
+    snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+    if (ioctl(sock, SIOCGIFFLAGS, &ifr) < 0) return error_sys(err, "network namespace: lo");
+    ifr.ifr_flags |= IFF_UP;
+    if (ioctl(sock, SIOCSIFFLAGS, &ifr) < 0) return error_sys(err, "network namespace: lo up");
+    return 0;
 }
 
 int ns_unshare_cgroup(const struct ns_plan *plan, struct error *err)

@@ -47,6 +47,9 @@ int ns_enter(const struct ns_plan *plan, struct error *err);
 /* Child: linux.timeOffsets into the time namespace it unshared. */
 int ns_set_time_offsets(const struct ns_plan *plan, const struct spec_linux *linux_spec,
                         int proc_fd, struct error *err);
+/* Child: lo up in a network namespace the container made (runc and crun
+ * do so; an engine that wants networking joins one it set up itself). */
+int ns_loopback_up(const struct ns_plan *plan, struct error *err);
 /* Child: the cgroup namespace, once the cgroups are joined. */
 int ns_unshare_cgroup(const struct ns_plan *plan, struct error *err);
 

@@ -359,3 +359,9 @@ def test_idmap_errors(nsrun, bundle, cid, mount, want):
     assert r.returncode == 1 and f"mounts[{len(bundle.config['mounts']) - 1}]" in r.err
     assert want in r.err, r
     assert nsrun.ids() == []
+
+
+def test_loopback_is_up_in_a_new_network_namespace(nsrun, bundle, cid):
+    bundle.args("ip", "-o", "-4", "addr", "show", "lo")
+    r = nsrun.ok("run", "-b", str(bundle.path), cid)
+    assert "inet 127.0.0.1/8" in r.out, r

@@ -1,0 +1,256 @@
+"""Fixtures for the engine tests: podman, docker and containerd (and its CRI
+plugin, through crictl) run containers through nsrun, and through runc for
+comparison: every test takes the runtime as a parameter.
+
+No engine may touch the host's state: each has private directories under
+pytest's tmp, the daemons (containerd, dockerd) are started here and
+stopped after the session, and whatever makes networks (docker's and
+podman's bridges, CNI for pods) runs in a network namespace of the
+session's own, removed after it. No registry is reachable: the images are
+built here (images.py). After each test no container of any engine is left.
+"""
+
+import os
+import pathlib
+import shutil
+import signal
+import subprocess
+import time
+import uuid
+
+import pytest
+
+from images import docker_archive
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+NSRUN = REPO / "build" / "nsrun"
+RUNTIMES = {"nsrun": str(NSRUN), "runc": shutil.which("runc") or "/usr/sbin/runc"}
+SESSION = "nsrun-eng-" + uuid.uuid4().hex[:6]
+BUSYBOX = "localhost/busybox:latest"
+PAUSE = "localhost/pause:latest"
+# No CAP_SYS_RESOURCE here: the engines' default rlimits (above the host's
+# hard limits) would fail for any runtime, so every engine is given these.
+ULIMITS = ["nofile=1024:1024", "nproc=1024:1024"]
+ENGINES = {"podman": "podman", "dockerd": "/usr/sbin/dockerd", "containerd": "containerd"}
+
+
+def pytest_collection_modifyitems(config, items):
+    reason = None
+    missing = [name for name, cmd in ENGINES.items() if not shutil.which(cmd)]
+    if os.geteuid() != 0:
+        reason = "the engine tests start daemons and containers and need root"
+    elif not NSRUN.exists():
+        reason = "build/nsrun is not built (run make)"
+    elif missing:
+        reason = f"engines missing: {', '.join(missing)} (make check-engines installs them)"
+    if reason:
+        for item in items:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def run(args, check=True, timeout=120, **kw):
+    r = subprocess.run(args, capture_output=True, text=True, timeout=timeout, **kw)
+    if check and r.returncode != 0:
+        raise AssertionError(f"{args} failed ({r.returncode}): {r.stdout} {r.stderr}")
+    return r
+
+
+def mounts_under(path):
+    with open("/proc/self/mountinfo") as f:
+        points = [line.split()[4] for line in f]
+    return [p for p in points if p.startswith(str(path) + "/")]
+
+
+def unmount_all_under(path):
+    for point in sorted(mounts_under(path), key=len, reverse=True):
+        subprocess.run(["umount", "-l", point], stderr=subprocess.DEVNULL)
+
+
+@pytest.fixture(params=sorted(RUNTIMES))
+def runtime(request):
+    """The runtime name ("nsrun", "runc"); engines take it each their way."""
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def work(tmp_path_factory):
+    return tmp_path_factory.mktemp("engines")
+
+
+@pytest.fixture(scope="session")
+def images(work):
+    """docker-archive tarballs: busybox (sh by default) and the pod sandbox."""
+    rootfs = work / "busybox-rootfs"
+    run([str(REPO / "scripts" / "rootfs.sh"), str(rootfs)])
+    pause_root = work / "pause-rootfs"
+    pause_root.mkdir()
+    run(["gcc", "-static", "-O2", "-o", str(pause_root / "pause"),
+         str(pathlib.Path(__file__).parent / "pause.c")])
+    return {
+        BUSYBOX: docker_archive(rootfs, BUSYBOX, ["sh"], work / "busybox.tar"),
+        PAUSE: docker_archive(pause_root, PAUSE, ["/pause"], work / "pause.tar"),
+    }
+
+
+@pytest.fixture(scope="session")
+def netns():
+    """A network namespace for the engines' networks, gone after the session."""
+    run(["ip", "netns", "add", SESSION])
+    run(["ip", "netns", "exec", SESSION, "ip", "link", "set", "lo", "up"])
+    yield SESSION
+    run(["ip", "netns", "del", SESSION], check=False)
+
+
+def in_netns(netns):
+    """Commands run in the session's network namespace, but with the host's
+    /sys (ip netns exec would mount a new sysfs over the cgroup mounts)."""
+    return ["nsenter", f"--net=/run/netns/{netns}"]
+
+
+def stop_daemon(proc, timeout=20):
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def wait_for_socket(path, proc, log, seconds=30):
+    deadline = time.monotonic() + seconds
+    while not os.path.exists(path):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError(f"daemon did not start: {pathlib.Path(log).read_text()[-3000:]}")
+        time.sleep(0.1)
+
+
+def kill_shims(under):
+    """containerd shims of ours left running (a test that failed midway)."""
+    for entry in pathlib.Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        if "containerd-shim" in cmdline and str(under) in cmdline:
+            try:
+                os.kill(int(entry.name), signal.SIGKILL)
+            except OSError:
+                pass
+
+
+class Engine:
+    """podman or docker, through their own command line, with a runtime."""
+
+    name = ""
+
+    def __init__(self, base, env=None):
+        self.base = base
+        self.env = env
+
+    def command(self, args, runtime):
+        raise NotImplementedError
+
+    def __call__(self, *args, runtime="nsrun", check=False, timeout=90, stdin=None):
+        cmd = self.command(list(args), runtime)
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=self.env,
+                           input=stdin)
+        if check and r.returncode != 0:
+            raise AssertionError(f"{' '.join(cmd)}: exit {r.returncode}: {r.stdout} {r.stderr}")
+        return r
+
+    def ok(self, *args, **kw):
+        return self(*args, check=True, **kw)
+
+    def containers(self):
+        return self.ok("ps", "-aq").stdout.split()
+
+
+class Podman(Engine):
+    name = "podman"
+
+    def command(self, args, runtime):
+        return self.base + ["--runtime", RUNTIMES[runtime]] + args
+
+
+class Docker(Engine):
+    name = "docker"
+
+    def command(self, args, runtime):
+        if args and args[0] in ("run", "create"):
+            args = [args[0], "--runtime", runtime] + args[1:]
+        return self.base + args
+
+
+@pytest.fixture(scope="session")
+def podman_engine(work, images, netns):
+    top = work / "podman"
+    (top / "net").mkdir(parents=True)
+    conf = top / "containers.conf"
+    conf.write_text(
+        "[containers]\n"
+        f"default_ulimits = {ULIMITS!r}\n".replace("'", '"') +
+        "[network]\n"
+        'cni_plugin_dirs = ["/usr/lib/cni"]\n'
+        f'network_config_dir = "{top / "net"}"\n'
+        'default_subnet = "192.0.2.128/25"\n'
+        "[engine]\n"
+        'cgroup_manager = "cgroupfs"\n'
+        'events_logger = "file"\n'
+        f'conmon_env_vars = ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"]\n')
+    base = in_netns(netns) + ["podman", "--root", str(top / "root"), "--runroot",
+                              str(top / "run"), "--tmpdir", str(top / "tmp")]
+    engine = Podman(base, dict(os.environ, CONTAINERS_CONF=str(conf)))
+    engine.ok("load", "-i", str(images[BUSYBOX]))
+    yield engine
+    engine("rm", "-af", "-t", "0")
+    engine("system", "reset", "-f")
+    unmount_all_under(top)
+    shutil.rmtree(top, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def docker_engine(work, images, netns):
+    top = work / "docker"
+    top.mkdir()
+    sock = top / "docker.sock"
+    log = top / "dockerd.log"
+    args = in_netns(netns) + [
+        ENGINES["dockerd"], "--data-root", str(top / "data"), "--exec-root", str(top / "exec"),
+        "--pidfile", str(top / "dockerd.pid"), "-H", f"unix://{sock}",
+        # "runc" is docker's own name: the runc first on its PATH.
+        "--add-runtime", f"nsrun={RUNTIMES['nsrun']}", "--exec-opt", "native.cgroupdriver=cgroupfs",
+        "--bip", "192.0.2.1/25", "--userland-proxy=false"]
+    for u in ULIMITS:
+        args += ["--default-ulimit", u]
+    with open(log, "w") as out:
+        proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_for_socket(sock, proc, log)
+        # Debian's client: a newer one may come first on PATH.
+        engine = Docker(["/usr/bin/docker", "-H", f"unix://{sock}"])
+        deadline = time.monotonic() + 30
+        while engine("info").returncode != 0:
+            assert time.monotonic() < deadline, log.read_text()[-3000:]
+            time.sleep(0.2)
+        engine.ok("load", "-i", str(images[BUSYBOX]))
+        yield engine
+        engine("rm", "-f", *engine.containers())
+    finally:
+        stop_daemon(proc)
+        kill_shims(top)
+        unmount_all_under(top)
+        shutil.rmtree(top, ignore_errors=True)
+
+
+@pytest.fixture(params=["podman", "docker"])
+def engine(request):
+    """podman or docker; a test leaves no container behind."""
+    e = request.getfixturevalue(f"{request.param}_engine")
+    yield e
+    left = e.containers()
+    if left:
+        e("rm", "-f", *left)
+    assert not left, f"{e.name} containers left: {left}"
