@@ -34,7 +34,7 @@ MAIN_OBJ  := $(BUILD)/src/cli/main.o
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all deps check unit integration demo bench install clean format
+.PHONY: all deps check check-engines unit integration demo bench install clean format
 
 all: $(BUILD)/nsrun
 
@@ -72,6 +72,13 @@ check: deps
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) integration
+
+# podman, docker and containerd running containers through nsrun (and runc);
+# the CRI tests need crictl ($$CRICTL or on PATH; see docs/engines.md).
+check-engines:
+	@scripts/deps.sh build test engines
+	$(MAKE) all
+	$(PYTHON) -m pytest -q tests/engines
 
 demo:
 	@scripts/deps.sh build demo

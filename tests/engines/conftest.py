@@ -167,6 +167,11 @@ class Engine:
     def containers(self):
         return self.ok("ps", "-aq").stdout.split()
 
+    def remove(self, *cids):
+        """rm -f at once (podman would first wait out a stop timeout)."""
+        extra = ["-t", "0"] if self.name == "podman" else []
+        return self.ok("rm", "-f", *extra, *cids)
+
 
 class Podman(Engine):
     name = "podman"
@@ -237,7 +242,9 @@ def docker_engine(work, images, netns):
             time.sleep(0.2)
         engine.ok("load", "-i", str(images[BUSYBOX]))
         yield engine
-        engine("rm", "-f", *engine.containers())
+        left = engine.containers()
+        if left:
+            engine.remove(*left)
     finally:
         stop_daemon(proc)
         kill_shims(top)
@@ -252,5 +259,112 @@ def engine(request):
     yield e
     left = e.containers()
     if left:
-        e("rm", "-f", *left)
+        e.remove(*left)
     assert not left, f"{e.name} containers left: {left}"
+
+
+def crictl_path():
+    """crictl is built from cri-tools' source outside the project (Debian
+    does not package it): $CRICTL, else the first on PATH."""
+    return os.environ.get("CRICTL") or shutil.which("crictl")
+
+
+@pytest.fixture(scope="session")
+def containerd(work, images, netns):
+    """containerd with its CRI plugin: runtime handlers "nsrun" and "runc"
+    (the runc shim with BinaryName, as a Kubernetes RuntimeClass uses),
+    pods on a CNI bridge in the session's network namespace."""
+    top = work / "containerd"
+    (top / "cni").mkdir(parents=True)
+    (top / "cni" / "10-nsrun-test.conflist").write_text(
+        '{"cniVersion": "0.4.0", "name": "nsrun-test", "plugins": [{"type": "bridge", '
+        '"bridge": "nsrunpods0", "isGateway": true, "ipMasq": false, "ipam": {"type": '
+        '"host-local", "ranges": [[{"subnet": "198.51.100.0/24"}]], "dataDir": "'
+        + str(top / "ipam") + '"}}, {"type": "loopback"}]}\n')
+    sock = top / "containerd.sock"
+    runtimes = "".join(
+        f'[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.{name}]\n'
+        '  runtime_type = "io.containerd.runc.v2"\n'
+        f'[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.{name}.options]\n'
+        f'  BinaryName = "{path}"\n' for name, path in RUNTIMES.items())
+    (top / "config.toml").write_text(
+        "version = 2\n"
+        f'root = "{top / "root"}"\nstate = "{top / "state"}"\n'
+        f'[grpc]\n  address = "{sock}"\n'
+        f'[ttrpc]\n  address = "{sock}.ttrpc"\n'
+        '[plugins."io.containerd.grpc.v1.cri"]\n'
+        f'  sandbox_image = "{PAUSE}"\n'
+        '  enable_selinux = false\n'
+        # No CAP_SYS_RESOURCE here: no oom_score_adj below containerd's own.
+        '  restrict_oom_score_adj = true\n'
+        '[plugins."io.containerd.grpc.v1.cri".cni]\n'
+        f'  bin_dir = "/usr/lib/cni"\n  conf_dir = "{top / "cni"}"\n'
+        '[plugins."io.containerd.grpc.v1.cri".containerd]\n'
+        '  default_runtime_name = "nsrun"\n' + runtimes)
+    log = top / "containerd.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(in_netns(netns) + ["containerd", "--config",
+                                                   str(top / "config.toml")],
+                                stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_for_socket(sock, proc, log)
+        for namespace in ("nsrun-test", "k8s.io"):
+            for archive in images.values():
+                run(["ctr", "-a", str(sock), "-n", namespace, "images", "import", str(archive)])
+        yield sock
+    finally:
+        stop_daemon(proc)
+        kill_shims(top)
+        unmount_all_under(top)
+        shutil.rmtree(top, ignore_errors=True)
+
+
+class Ctr:
+    """containerd's ctr, in a namespace of the tests' own."""
+
+    def __init__(self, sock):
+        self.base = ["ctr", "-a", str(sock), "-n", "nsrun-test"]
+
+    def __call__(self, *args, check=False, timeout=60):
+        r = subprocess.run(self.base + list(args), capture_output=True, text=True,
+                           timeout=timeout)
+        if check and r.returncode != 0:
+            raise AssertionError(f"ctr {' '.join(args)}: exit {r.returncode}: {r.stdout} {r.stderr}")
+        return r
+
+    def ok(self, *args, **kw):
+        return self(*args, check=True, **kw)
+
+
+@pytest.fixture
+def ctr(containerd):
+    c = Ctr(containerd)
+    yield c
+    left = c.ok("containers", "ls", "-q").stdout.split()
+    for cid in left:
+        c("task", "kill", "-s", "KILL", cid)
+        c("task", "rm", "-f", cid)
+        c("containers", "rm", cid)
+    assert not left, f"containerd containers left: {left}"
+
+
+@pytest.fixture
+def crictl(containerd, tmp_path):
+    path = crictl_path()
+    if not path:
+        pytest.skip("crictl not found: build it from cri-tools' source with Debian's Go and "
+                    "set CRICTL (see docs/engines.md)")
+    base = [path, "--runtime-endpoint", f"unix://{containerd}", "--image-endpoint",
+            f"unix://{containerd}", "--timeout", "60s"]
+
+    def call(*args, check=True, timeout=90):
+        r = subprocess.run(base + list(args), capture_output=True, text=True, timeout=timeout)
+        if check and r.returncode != 0:
+            raise AssertionError(f"crictl {' '.join(args)}: exit {r.returncode}: {r.stderr}")
+        return r
+    yield call
+    pods = call("pods", "-q").stdout.split()
+    for pod in pods:
+        call("stopp", pod, check=False)
+        call("rmp", "-f", pod, check=False)
+    assert not pods, f"pods left: {pods}"

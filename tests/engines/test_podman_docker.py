@@ -58,7 +58,7 @@ def test_memory_and_pids_limits_are_in_the_cgroup(engine, runtime):
         r = engine.ok("exec", cid, "cat", "/sys/fs/cgroup/memory/memory.limit_in_bytes")
         assert r.stdout.strip() == str(64 << 20), "and seen inside"
     finally:
-        engine.ok("rm", "-f", cid)
+        engine.remove(cid)
 
 
 def test_exec_exit_codes(engine, runtime):
@@ -72,7 +72,7 @@ def test_exec_exit_codes(engine, runtime):
         r = engine.ok("exec", "-e", "X=1", "-w", "/proc", cid, "sh", "-c", "echo $X; pwd")
         assert r.stdout.split() == ["1", "/proc"]
     finally:
-        engine.ok("rm", "-f", cid)
+        engine.remove(cid)
 
 
 def run_on_a_pty(argv, script, env=None, timeout=30):
@@ -123,7 +123,7 @@ def test_stop_with_a_timeout(engine, runtime):
         assert time.monotonic() - t >= 1
         assert engine.ok("inspect", "-f", "{{.State.ExitCode}}", cid).stdout.strip() == "137"
     finally:
-        engine.ok("rm", "-f", cid)
+        engine.remove(cid)
 
 
 def test_kill_with_a_signal(engine, runtime):
@@ -135,7 +135,7 @@ def test_kill_with_a_signal(engine, runtime):
         assert engine.ok("inspect", "-f", "{{.State.ExitCode}}", cid).stdout.strip() == "9"
         assert "got-usr1" in engine.ok("logs", cid).stdout
     finally:
-        engine.ok("rm", "-f", cid)
+        engine.remove(cid)
 
 
 def test_pause_and_unpause(engine, runtime):
@@ -148,7 +148,7 @@ def test_pause_and_unpause(engine, runtime):
         wait_status(engine, cid, "running")
         assert cgroup_file(pid, "freezer", "freezer.state") == "THAWED"
     finally:
-        engine.ok("rm", "-f", cid)
+        engine.remove(cid)
 
 
 def test_top(engine, runtime):
@@ -159,7 +159,7 @@ def test_top(engine, runtime):
         out = engine.ok("top", cid).stdout
         assert "sleep 600" in out and "sleep 500" in out, out
     finally:
-        engine.ok("rm", "-f", cid)
+        engine.remove(cid)
 
 
 def test_logs(engine, runtime):
@@ -170,7 +170,7 @@ def test_logs(engine, runtime):
         r = engine.ok("logs", cid)
         assert "to-stdout" in r.stdout and "to-stderr" in r.stderr
     finally:
-        engine.ok("rm", "-f", cid)
+        engine.remove(cid)
 
 
 def test_network_none_and_the_default_bridge(engine, runtime):
@@ -190,7 +190,7 @@ def test_restart(engine, runtime):
         new_pid = int(engine.ok("inspect", "-f", "{{.State.Pid}}", cid).stdout)
         assert new_pid != pid and os.path.exists(f"/proc/{new_pid}")
     finally:
-        engine.ok("rm", "-f", cid)
+        engine.remove(cid)
 
 
 def test_rm_leaves_nothing(engine, runtime):
@@ -201,7 +201,7 @@ def test_rm_leaves_nothing(engine, runtime):
         if controllers and path != "/":
             cgroups.append(f"/sys/fs/cgroup/{controllers}{path}")
     assert cgroups
-    engine.ok("rm", "-f", cid)
+    engine.remove(cid)
     assert not os.path.exists(f"/proc/{pid}")
     assert [c for c in cgroups if os.path.exists(c)] == [], "cgroups removed"
     with open("/proc/self/mountinfo") as f:
