@@ -34,7 +34,7 @@ MAIN_OBJ  := $(BUILD)/src/cli/main.o
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all deps check check-engines unit integration demo bench install clean format
+.PHONY: all deps check check-engines unit integration demo bench man install clean format
 
 all: $(BUILD)/nsrun
 
@@ -90,8 +90,16 @@ bench:
 	$(MAKE) all
 	bench/run.sh
 
+# The pages are written from nsrun's --help (a test checks they are current).
+man: $(BUILD)/nsrun
+	$(PYTHON) scripts/man.py $(BUILD)/nsrun docs/man
+
 install: $(BUILD)/nsrun
 	install -D -m 0755 $(BUILD)/nsrun $(DESTDIR)$(PREFIX)/bin/nsrun
+	install -d $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0644 docs/man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -D -m 0644 docs/completions/nsrun.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/nsrun
 
 format:
 	clang-format -i $(SRCS) $(wildcard src/*/*.h) $(wildcard tests/unit/*.[ch])

@@ -35,8 +35,9 @@ struct cli_opt {
 
 struct cli_command {
     const char *name;
-    const char *args; /* "ID", "[ID]", ... for the usage line */
-    const char *summary;
+    const char *args;    /* "ID", "[ID]", ... for the usage line */
+    const char *brief;   /* one line for the command list (and the man page's NAME) */
+    const char *summary; /* the paragraph --help opens with */
     int (*run)(const struct cli_global *g, int argc, char **argv);
     void (*usage)(void); /* replaces the generated --help (the global one) */
 };

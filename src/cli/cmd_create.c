@@ -6,6 +6,7 @@
 static int run(const struct cli_global *g, int argc, char **argv);
 const struct cli_command cmd_create = {
     .name = "create",
+    .brief = "create a container from a bundle; it runs on start",
     .args = "ID",
     .summary = "Create a container from a bundle. Its process runs on 'nsrun start'.",
     .run = run,

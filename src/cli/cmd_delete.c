@@ -4,6 +4,7 @@
 static int run(const struct cli_global *g, int argc, char **argv);
 const struct cli_command cmd_delete = {
     .name = "delete",
+    .brief = "remove a container",
     .args = "ID",
     .summary = "Remove a container: its state and cgroup. A created container's init is killed; a\n"
                "running container needs --force.",

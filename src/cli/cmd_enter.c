@@ -6,6 +6,7 @@
 static int run(const struct cli_global *g, int argc, char **argv);
 const struct cli_command cmd_enter = {
     .name = "enter",
+    .brief = "run a command in the namespaces of a container or process",
     .args = "PID|ID [--] [COMMAND [ARG...]]",
     .summary = "Run a command (default: $SHELL) in the namespaces of a process, or of a\n"
                "container's init: the ones named, or else all that differ from nsrun's own,\n"

@@ -7,6 +7,7 @@
 static int run(const struct cli_global *g, int argc, char **argv);
 const struct cli_command cmd_events = {
     .name = "events",
+    .brief = "print a container's statistics and OOM kills",
     .args = "ID",
     .summary = "Print a container's statistics every --interval, and its OOM kills as they\n"
                "happen, as JSON lines, until it stops; --stats prints them once.",

@@ -7,6 +7,7 @@
 static int run(const struct cli_global *g, int argc, char **argv);
 const struct cli_command cmd_exec = {
     .name = "exec",
+    .brief = "run a new process in a running container",
     .args = "ID [COMMAND [ARG...]]",
     .summary = "Run a new process inside a running container: in all its namespaces and its\n"
                "cgroup, with its process' settings unless changed here. The exit status is\n"

@@ -18,6 +18,7 @@
 static int run(const struct cli_global *g, int argc, char **argv);
 const struct cli_command cmd_features = {
     .name = "features",
+    .brief = "print what nsrun supports, as runtime-spec features JSON",
     .args = "",
     .summary = "Print what nsrun supports here, as the runtime-spec features JSON.",
     .run = run,

@@ -10,6 +10,7 @@
 static int run(const struct cli_global *g, int argc, char **argv);
 const struct cli_command cmd_kill = {
     .name = "kill",
+    .brief = "send a signal to a container",
     .args = "ID [SIGNAL]",
     .summary =
         "Send a signal to a container's init (SIGNAL is a name such as TERM or SIGKILL, or a\n"

@@ -8,6 +8,7 @@
 static int run(const struct cli_global *g, int argc, char **argv);
 const struct cli_command cmd_list = {
     .name = "list",
+    .brief = "list the containers",
     .args = "",
     .summary = "List the containers.",
     .run = run,

@@ -14,6 +14,7 @@
 static int run(const struct cli_global *g, int argc, char **argv);
 const struct cli_command cmd_ns = {
     .name = "ns",
+    .brief = "show which namespaces a process shares with the host",
     .args = "[PID|ID]...",
     .summary = "Show a process' namespaces (default: nsrun's own): each one's inode, whether\n"
                "the host (PID 1) and the caller share it, the user namespace owning it, and\n"

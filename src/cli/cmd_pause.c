@@ -5,12 +5,14 @@ static int run_pause(const struct cli_global *g, int argc, char **argv);
 static int run_resume(const struct cli_global *g, int argc, char **argv);
 const struct cli_command cmd_pause = {
     .name = "pause",
+    .brief = "freeze every process of a container",
     .args = "ID",
     .summary = "Freeze every process of a running container (its cgroup's freezer).",
     .run = run_pause,
 };
 const struct cli_command cmd_resume = {
     .name = "resume",
+    .brief = "thaw a paused container",
     .args = "ID",
     .summary = "Thaw a paused container.",
     .run = run_resume,

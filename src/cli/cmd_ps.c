@@ -12,6 +12,7 @@
 static int run(const struct cli_global *g, int argc, char **argv);
 const struct cli_command cmd_ps = {
     .name = "ps",
+    .brief = "list a container's processes",
     .args = "ID",
     .summary = "List the processes in a container's cgroup (host pids).",
     .run = run,

@@ -15,6 +15,7 @@
 static int run(const struct cli_global *g, int argc, char **argv);
 const struct cli_command cmd_run = {
     .name = "run",
+    .brief = "create and start a container, and wait for it",
     .args = "ID | --rootfs DIR [--] [COMMAND [ARG...]]",
     .summary =
         "Create and start a container. In the foreground nsrun forwards signals to it, exits\n"

@@ -12,6 +12,7 @@
 static int run(const struct cli_global *g, int argc, char **argv);
 const struct cli_command cmd_spec = {
     .name = "spec",
+    .brief = "write a default config.json",
     .args = "",
     .summary = "Write a default config.json (a busybox-style shell in rootfs/) into the bundle.",
     .run = run,

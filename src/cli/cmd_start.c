@@ -4,6 +4,7 @@
 static int run(const struct cli_global *g, int argc, char **argv);
 const struct cli_command cmd_start = {
     .name = "start",
+    .brief = "run the process of a created container",
     .args = "ID",
     .summary = "Run the process of a created container.",
     .run = run,

@@ -7,6 +7,7 @@
 static int run(const struct cli_global *g, int argc, char **argv);
 const struct cli_command cmd_state = {
     .name = "state",
+    .brief = "print a container's state as JSON",
     .args = "ID",
     .summary = "Print a container's state as JSON.",
     .run = run,

@@ -13,6 +13,7 @@
 static int run(const struct cli_global *g, int argc, char **argv);
 const struct cli_command cmd_update = {
     .name = "update",
+    .brief = "change a running container's resource limits",
     .args = "ID",
     .summary = "Change a running container's resource limits. Flags take sizes such as 256M\n"
                "where runc's do; --resources reads a linux.resources JSON object (- for stdin),\n"

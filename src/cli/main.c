@@ -22,12 +22,8 @@ static void print_usage(FILE *out)
             "nsrun runs OCI containers (runtime-spec %s) with runc's command line.\n\n"
             "Commands:\n",
             SPEC_OCI_VERSION);
-    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
-        char first[128];
-        snprintf(first, sizeof first, "%s", commands[i]->summary);
-        first[strcspn(first, "\n")] = '\0';
-        fprintf(out, "  %-8s %s\n", commands[i]->name, first);
-    }
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        fprintf(out, "  %-9s %s\n", commands[i]->name, commands[i]->brief);
     fprintf(out, "\nGlobal options:\n"
                  "  --root DIR             state directory (default /run/nsrun; rootless:\n"
                  "                         $XDG_RUNTIME_DIR/nsrun, else /tmp/nsrun-UID)\n"

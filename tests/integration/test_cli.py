@@ -170,3 +170,52 @@ def test_features(nsrun, bundle, cid):
                                     "options": options})
     bundle.args("true")
     nsrun.ok("run", "-b", str(bundle.path), cid)
+
+
+REPO = NSRUN.parents[1]
+
+
+def test_man_pages_are_current(tmp_path):
+    """docs/man is what scripts/man.py writes from today's --help."""
+    subprocess.run(["/usr/bin/python3", str(REPO / "scripts" / "man.py"), str(NSRUN),
+                    str(tmp_path)], check=True)
+    written = sorted(p.name for p in tmp_path.iterdir())
+    committed = sorted(p.name for p in (REPO / "docs" / "man").iterdir())
+    assert written == committed
+    for name in written:
+        assert (tmp_path / name).read_text() == (REPO / "docs" / "man" / name).read_text(), \
+            f"docs/man/{name} is stale: run make man"
+
+
+@pytest.mark.skipif(not os.path.exists("/usr/share/bash-completion/bash_completion"),
+                    reason="bash-completion is not installed")
+def test_bash_completion(nsrun, bundle, cid):
+    bundle.args("sleep", "60")
+    nsrun.ok("run", "-d", "-b", str(bundle.path), cid)
+    try:
+        def complete(*words):
+            line = " ".join(words)
+            script = (
+                "source /usr/share/bash-completion/bash_completion; "
+                f"source {REPO}/docs/completions/nsrun.bash; "
+                f"COMP_WORDS=({line}); COMP_CWORD={len(words) - 1}; "
+                f"COMP_LINE='{line}'; COMP_POINT={len(line)}; _nsrun; "
+                'printf "%s\\n" "${COMPREPLY[@]}"')
+            env = dict(os.environ, PATH=f"{NSRUN.parent}:{os.environ['PATH']}")
+            return subprocess.run(["bash", "-c", script], capture_output=True, text=True,
+                                  env=env).stdout.split()
+        assert complete("nsrun", "fe") == ["features"]
+        assert complete("nsrun", "exec", "--pi") == ["--pid-file"]
+        assert complete("nsrun", "--root", str(nsrun.root), "kill", "") == [cid]
+    finally:
+        nsrun.ok("delete", "-f", cid)
+
+
+def test_make_install(tmp_path):
+    r = subprocess.run(["make", "-s", "-C", str(REPO), "install", f"DESTDIR={tmp_path}",
+                        "PREFIX=/usr/local"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    base = tmp_path / "usr" / "local"
+    assert os.access(base / "bin" / "nsrun", os.X_OK)
+    assert (base / "share" / "man" / "man8" / "nsrun-exec.8").exists()
+    assert (base / "share" / "bash-completion" / "completions" / "nsrun").exists()
