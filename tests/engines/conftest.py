@@ -66,6 +66,46 @@ def unmount_all_under(path):
         subprocess.run(["umount", "-l", point], stderr=subprocess.DEVNULL)
 
 
+def cgroup_tops():
+    """The top-level cgroups of every cgroup hierarchy mounted here."""
+    tops = set()
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            fields = line.split()
+            if fields[fields.index("-") + 1] in ("cgroup", "cgroup2"):
+                tops |= {p for p in pathlib.Path(fields[4]).iterdir() if p.is_dir()}
+    return tops
+
+
+def remove_empty_tree(top):
+    """rmdir bottom-up: a cgroup with processes, or a directory with files,
+    stays (and is reported by the caller)."""
+    for dirpath, _, _ in os.walk(top, topdown=False):
+        try:
+            os.rmdir(dirpath)
+        except OSError:
+            pass
+
+
+@pytest.fixture(scope="session", autouse=True)
+def host_untouched():
+    """The engines leave parent cgroups that no runtime removes (podman's
+    libpod_parent, docker's docker, one per containerd namespace), and
+    containerd keeps its shims' sockets under /run/containerd whatever its
+    state directory says. They are removed after the session; whatever
+    cannot be (a cgroup still holding processes) fails it."""
+    cgroups_before = cgroup_tops()
+    shared_runs = [pathlib.Path("/run/containerd")]
+    runs_before = {p for p in shared_runs if p.exists()}
+    yield
+    left = []
+    for top in sorted(cgroup_tops() - cgroups_before) + sorted(set(shared_runs) - runs_before):
+        remove_empty_tree(top)
+        if top.exists():
+            left.append(str(top))
+    assert not left, f"left on the host: {left}"
+
+
 @pytest.fixture(params=sorted(RUNTIMES))
 def runtime(request):
     """The runtime name ("nsrun", "runc"); engines take it each their way."""
@@ -203,6 +243,8 @@ def podman_engine(work, images, netns):
         'default_subnet = "192.0.2.128/25"\n'
         "[engine]\n"
         'cgroup_manager = "cgroupfs"\n'
+        # podman passes --log-format json only to runtimes it knows speak it.
+        'runtime_supports_json = ["nsrun", "runc"]\n'
         'events_logger = "file"\n'
         f'conmon_env_vars = ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"]\n')
     base = in_netns(netns) + ["podman", "--root", str(top / "root"), "--runroot",
@@ -286,7 +328,8 @@ def containerd(work, images, netns):
         f'[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.{name}]\n'
         '  runtime_type = "io.containerd.runc.v2"\n'
         f'[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.{name}.options]\n'
-        f'  BinaryName = "{path}"\n' for name, path in RUNTIMES.items())
+        f'  BinaryName = "{path}"\n'
+        f'  Root = "{top / "runtime-root" / name}"\n' for name, path in RUNTIMES.items())
     (top / "config.toml").write_text(
         "version = 2\n"
         f'root = "{top / "root"}"\nstate = "{top / "state"}"\n'
@@ -324,6 +367,13 @@ class Ctr:
 
     def __init__(self, sock):
         self.base = ["ctr", "-a", str(sock), "-n", "nsrun-test"]
+        self.top = pathlib.Path(sock).parent
+
+    def runtime_args(self, runtime):
+        """ctr run's options for a runtime: its binary, a private state root
+        and FIFO directory (the defaults are under /run/containerd)."""
+        return ["--runc-binary", RUNTIMES[runtime], "--runc-root",
+                str(self.top / "runtime-root" / runtime), "--fifo-dir", str(self.top / "fifo")]
 
     def __call__(self, *args, check=False, timeout=60):
         r = subprocess.run(self.base + list(args), capture_output=True, text=True,

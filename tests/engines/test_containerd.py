@@ -7,7 +7,7 @@ import os
 import time
 import uuid
 
-from conftest import BUSYBOX, RUNTIMES
+from conftest import BUSYBOX
 from test_podman_docker import run_on_a_pty
 
 
@@ -16,17 +16,16 @@ def name():
 
 
 def test_ctr_run_and_exit_codes(ctr, runtime):
-    binary = RUNTIMES[runtime]
-    r = ctr("run", "--rm", "--runc-binary", binary, BUSYBOX, name(), "sh", "-c",
+    r = ctr("run", "--rm", *ctr.runtime_args(runtime), BUSYBOX, name(), "sh", "-c",
             "echo hello; exit 3")
     assert r.returncode == 3 and r.stdout.strip() == "hello", r
 
 
 def test_ctr_exec_ps_pause_kill_metrics(ctr, runtime):
     cid = name()
-    ctr.ok("run", "-d", "--runc-binary", RUNTIMES[runtime], BUSYBOX, cid, "sleep", "600")
+    ctr.ok("run", "-d", *ctr.runtime_args(runtime), BUSYBOX, cid, "sleep", "600")
     try:
-        r = ctr("task", "exec", "--exec-id", "e1", cid, "sh", "-c", "echo inside; exit 4")
+        r = ctr("task", "exec", "--fifo-dir", str(ctr.top / "fifo"), "--exec-id", "e1", cid, "sh", "-c", "echo inside; exit 4")
         assert r.returncode == 4 and "inside" in r.stdout
         pids = ctr.ok("task", "ps", cid).stdout.split()[2::2]
         assert pids and all(p.isdigit() for p in pids)
@@ -47,7 +46,7 @@ def test_ctr_exec_ps_pause_kill_metrics(ctr, runtime):
 
 
 def test_ctr_terminal(ctr, runtime):
-    argv = ctr.base + ["run", "--rm", "-t", "--runc-binary", RUNTIMES[runtime], BUSYBOX,
+    argv = ctr.base + ["run", "--rm", "-t", *ctr.runtime_args(runtime), BUSYBOX,
                        name(), "sh"]
     status, seen = run_on_a_pty(argv, b"tty; echo $((6*7)); exit 6\r")
     assert status == 6 and "42" in seen and "/dev/pts/0" in seen, seen
@@ -81,6 +80,9 @@ def test_cri_pod_lifecycle(crictl, runtime, tmp_path):
         r = crictl("exec", "-s", ctr_id, "sh", "-c", "exit 3", check=False)
         # crictl 1.26 fails with 1 and reports the exit code in words.
         assert r.returncode != 0 and "exited with 3" in r.stderr
+        crictl("update", "--memory", str(96 << 20), ctr_id)
+        r = crictl("exec", "-s", ctr_id, "cat", "/sys/fs/cgroup/memory/memory.limit_in_bytes")
+        assert r.stdout.strip() == str(96 << 20)
         crictl("stop", "--timeout", "0", ctr_id)
         state = json.loads(crictl("inspect", ctr_id).stdout)["status"]["state"]
         assert state == "CONTAINER_EXITED"

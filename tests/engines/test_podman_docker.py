@@ -61,6 +61,18 @@ def test_memory_and_pids_limits_are_in_the_cgroup(engine, runtime):
         engine.remove(cid)
 
 
+def test_update_limits(engine, runtime):
+    """podman update and docker update reach the runtime's update."""
+    cid, pid = started(engine, runtime, "--memory", "64m", "--cpu-shares", "512", BUSYBOX,
+                       "sleep", "600")
+    try:
+        engine.ok("update", "--memory", "96m", "--cpu-shares", "256", cid)
+        assert cgroup_file(pid, "memory", "memory.limit_in_bytes") == str(96 << 20)
+        assert cgroup_file(pid, "cpu", "cpu.shares") == "256"
+    finally:
+        engine.remove(cid)
+
+
 def test_exec_exit_codes(engine, runtime):
     cid, _ = started(engine, runtime, BUSYBOX, "sleep", "600")
     try:
@@ -102,6 +114,17 @@ def test_interactive_terminal(engine, runtime):
     status, seen = run_on_a_pty(argv, b"tty; echo $((6*7)); exit 7\r", env=engine.env)
     assert status == 7, seen
     assert "/dev/pts/0" in seen and "42" in seen
+
+
+def test_exec_interactive_terminal(engine, runtime):
+    cid, _ = started(engine, runtime, BUSYBOX, "sleep", "600")
+    try:
+        argv = engine.command(["exec", "-it", cid, "sh"], runtime)
+        status, seen = run_on_a_pty(argv, b"tty; echo $((6*9)); exit 8\r", env=engine.env)
+        assert status == 8, seen
+        assert "/dev/pts/" in seen and "54" in seen
+    finally:
+        engine.remove(cid)
 
 
 def wait_status(engine, cid, want, seconds=20):
