@@ -87,22 +87,56 @@ def remove_empty_tree(top):
             pass
 
 
+# What the engines write outside the directories they are given: containerd
+# its shims' sockets, dockerd its plugin directory, podman its locks, the
+# blob-info cache of `podman load`, CNI its results and IP reservations;
+# podman gives no --root to the runtime, which then uses its default root.
+SHARED_PATHS = ["/run/containerd", "/run/docker", "/run/libpod", "/var/lib/containers",
+                "/var/lib/cni", "/etc/cni/net.d", "/run/netns", "/run/nsrun", "/run/runc"]
+
+
+def entries_under(paths):
+    """Every file and directory under paths (and paths), not following links."""
+    found = set()
+    for top in paths:
+        if os.path.lexists(top):
+            found.add(top)
+        for dirpath, dirnames, filenames in os.walk(top):
+            found |= {os.path.join(dirpath, n) for n in dirnames + filenames}
+    return found
+
+
+def remove_entries(paths):
+    """Deepest first; what cannot be removed (a mounted netns file, say)
+    is returned."""
+    left = []
+    for path in sorted(paths, key=lambda p: p.count("/"), reverse=True):
+        try:
+            if os.path.isdir(path) and not os.path.islink(path):
+                os.rmdir(path)
+            else:
+                os.unlink(path)
+        except OSError:
+            left.append(path)
+    return left
+
+
 @pytest.fixture(scope="session", autouse=True)
 def host_untouched():
     """The engines leave parent cgroups that no runtime removes (podman's
-    libpod_parent, docker's docker, one per containerd namespace), and
-    containerd keeps its shims' sockets under /run/containerd whatever its
-    state directory says. They are removed after the session; whatever
-    cannot be (a cgroup still holding processes) fails it."""
+    libpod_parent, docker's docker, one per containerd namespace), and files
+    in SHARED_PATHS whatever their configured directories. What the session
+    added is removed after it; whatever cannot be (a cgroup still holding
+    processes, a network namespace still mounted) fails it."""
     cgroups_before = cgroup_tops()
-    shared_runs = [pathlib.Path("/run/containerd")]
-    runs_before = {p for p in shared_runs if p.exists()}
+    shared_before = entries_under(SHARED_PATHS)
     yield
     left = []
-    for top in sorted(cgroup_tops() - cgroups_before) + sorted(set(shared_runs) - runs_before):
+    for top in sorted(cgroup_tops() - cgroups_before):
         remove_empty_tree(top)
         if top.exists():
             left.append(str(top))
+    left += remove_entries(entries_under(SHARED_PATHS) - shared_before)
     assert not left, f"left on the host: {left}"
 
 
@@ -249,7 +283,9 @@ def podman_engine(work, images, netns):
         f'conmon_env_vars = ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"]\n')
     base = in_netns(netns) + ["podman", "--root", str(top / "root"), "--runroot",
                               str(top / "run"), "--tmpdir", str(top / "tmp")]
-    engine = Podman(base, dict(os.environ, CONTAINERS_CONF=str(conf)))
+    # XDG_CONFIG_HOME: podman makes its user configuration directory there.
+    engine = Podman(base, dict(os.environ, CONTAINERS_CONF=str(conf),
+                               XDG_CONFIG_HOME=str(top / "config")))
     engine.ok("load", "-i", str(images[BUSYBOX]))
     yield engine
     engine("rm", "-af", "-t", "0")
