@@ -7,7 +7,7 @@ pytest's tmp, the daemons (containerd, dockerd) are started here and
 stopped after the session, and whatever makes networks (docker's and
 podman's bridges, CNI for pods) runs in a network namespace of the
 session's own, removed after it. No registry is reachable: the images are
-built here (images.py). After each test no container of any engine is left.
+built here (scripts/image.py). After each test no container of any engine is left.
 """
 
 import os
@@ -15,14 +15,15 @@ import pathlib
 import shutil
 import signal
 import subprocess
+import sys
 import time
 import uuid
 
 import pytest
 
-from images import docker_archive
-
 REPO = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "scripts"))
+from image import docker_archive  # noqa: E402
 NSRUN = REPO / "build" / "nsrun"
 RUNTIMES = {"nsrun": str(NSRUN), "runc": shutil.which("runc") or "/usr/sbin/runc"}
 SESSION = "nsrun-eng-" + uuid.uuid4().hex[:6]

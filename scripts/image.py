@@ -1,11 +1,16 @@
+#!/usr/bin/python3
 """Images built here, since no registry is reachable: a directory becomes a
 docker-archive tarball (what `docker save` writes), which docker, podman
-and containerd all load."""
+and containerd all load. Used by tests/engines and by make bench.
+
+    scripts/image.py ROOTFS TAG OUT CMD...
+"""
 
 import hashlib
 import io
 import json
 import os
+import sys
 import tarfile
 
 
@@ -49,3 +54,9 @@ def docker_archive(root, tag, cmd, out, env=("PATH=/usr/sbin:/usr/bin:/sbin:/bin
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
     return out
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 5:
+        sys.exit("usage: image.py ROOTFS TAG OUT CMD...")
+    docker_archive(sys.argv[1], sys.argv[2], sys.argv[4:], sys.argv[3])
