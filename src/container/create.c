@@ -223,10 +223,13 @@ static int prepare(struct launch *l, struct error *err)
         lsm_check(&l->spec.process, l->spec.linux.mount_label, err) < 0 ||
         ns_open_joins(&l->ns, err) < 0)
         return -1;
-    if (l->spec.linux.has_seccomp && seccomp_compile(&l->spec.linux.seccomp, &l->seccomp, err) < 0)
+    if (l->spec.linux.has_seccomp && seccomp_check(&l->spec.linux.seccomp, err) < 0)
         return error_wrap(err, "config.json");
     /* Nothing is touched before this point: bad input stops above. */
     if ((l->root_fd = state_open_root(l->rt->root, true, err)) < 0) return -1;
+    if (l->spec.linux.has_seccomp &&
+        seccomp_compile(&l->spec.linux.seccomp, l->root_fd, &l->seccomp, err) < 0)
+        return error_wrap(err, "config.json");
     if ((l->state_fd = state_create_dir(l->root_fd, l->opts->id, err)) < 0) return -1;
     if (make_cgroup(l, err) < 0 || plan_mounts(l, err) < 0 || make_fifo(l, err) < 0) return -1;
     return sync_pair(l->sync_fds, err);

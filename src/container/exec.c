@@ -200,7 +200,8 @@ static int prepare(struct exec_run *x, const struct runtime *rt, struct error *e
     if (pin_init(x, &proc_fd, err) < 0 || build_process(x, err) < 0 || check_terminal(x, err) < 0 ||
         ns_open_target(proc_fd, 0, &x->ns, err) < 0)
         return -1;
-    if (x->spec.linux.has_seccomp && seccomp_compile(&x->spec.linux.seccomp, &x->seccomp, err) < 0)
+    if (x->spec.linux.has_seccomp &&
+        seccomp_compile(&x->spec.linux.seccomp, x->ls.root_fd, &x->seccomp, err) < 0)
         return error_wrap(err, "config.json");
     if (pid_start_time(x->ls.st.pid) != x->ls.st.start_time)
         return error_set(err, 0, "cannot exec in a stopped container");

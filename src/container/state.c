@@ -54,8 +54,10 @@ int state_check_id(const char *id, struct error *err)
     if (len == 0) return error_set(err, 0, "container id must not be empty");
     if (len > STATE_ID_MAX)
         return error_set(err, 0, "container id is longer than %d characters", STATE_ID_MAX);
-    if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
-        return error_set(err, 0, "invalid container id \"%s\"", id);
+    /* Names with a leading dot are nsrun's own in the state root (and
+     * `list` would not show such a container). */
+    if (id[0] == '.')
+        return error_set(err, 0, "invalid container id \"%s\": must not start with a dot", id);
     for (const char *p = id; *p; p++) {
         char c = *p;
         bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||

@@ -14,6 +14,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "linux/seccomp_cache.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 
@@ -191,23 +192,32 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t action, int nr, const struct s
     return 0;
 }
 
-static int add_syscall_rules(scmp_filter_ctx ctx, const struct spec_seccomp *spec,
-                             uint32_t default_action, size_t i, struct error *err)
+/* The action and conditions of syscalls[i], checked. */
+static int syscall_rule(const struct spec_seccomp *spec, size_t i, uint32_t *action,
+                        struct scmp_arg_cmp conds[6], struct error *err)
 {
     const struct spec_seccomp_syscall *sc = &spec->syscalls[i];
-    uint32_t action;
     if (strcmp(sc->action, "SCMP_ACT_NOTIFY") == 0)
         return error_set(err, 0,
                          FIELD ".syscalls[%zu].action: SCMP_ACT_NOTIFY is not supported "
                                "by this version of nsrun",
                          i);
-    if (action_of(sc->action, sc->has_errno_ret, sc->errno_ret, &action) < 0)
+    if (action_of(sc->action, sc->has_errno_ret, sc->errno_ret, action) < 0)
         return error_set(err, 0, FIELD ".syscalls[%zu].action: unknown action \"%s\"", i,
                          sc->action);
     if (sc->n_args > 6) return error_set(err, 0, FIELD ".syscalls[%zu].args: more than 6", i);
-    struct scmp_arg_cmp conds[6];
     for (size_t a = 0; a < sc->n_args; a++)
         if (make_condition(sc, i, a, &conds[a], err) < 0) return -1;
+    return 0;
+}
+
+static int add_syscall_rules(scmp_filter_ctx ctx, const struct spec_seccomp *spec,
+                             uint32_t default_action, size_t i, struct error *err)
+{
+    const struct spec_seccomp_syscall *sc = &spec->syscalls[i];
+    uint32_t action;
+    struct scmp_arg_cmp conds[6];
+    if (syscall_rule(spec, i, &action, conds, err) < 0) return -1;
     if (action == default_action) return 0; /* the default does it already */
 
     for (size_t k = 0; k < sc->names.len; k++) {
@@ -252,20 +262,30 @@ static int export_program(scmp_filter_ctx ctx, struct seccomp_program *out, stru
 static int build(scmp_filter_ctx ctx, const struct spec_seccomp *spec, uint32_t default_action,
                  struct seccomp_program *out, struct error *err)
 {
-    for (size_t i = 0; i < spec->flags.len; i++)
-        if (flag_of(spec->flags.items[i], &out->flags) < 0)
-            return error_set(err, 0, FIELD ".flags[%zu]: unknown flag \"%s\"", i,
-                             spec->flags.items[i]);
     if (add_architectures(ctx, &spec->architectures, err) < 0) return -1;
     for (size_t i = 0; i < spec->n_syscalls; i++)
         if (add_syscall_rules(ctx, spec, default_action, i, err) < 0) return -1;
     return export_program(ctx, out, err);
 }
 
-int seccomp_compile(const struct spec_seccomp *spec, struct seccomp_program *out, struct error *err)
+static int compile(const struct spec_seccomp *spec, uint32_t default_action,
+                   struct seccomp_program *out, struct error *err)
 {
-    memset(out, 0, sizeof *out);
-    uint32_t default_action;
+    scmp_filter_ctx ctx = seccomp_init(default_action);
+    if (!ctx) return error_set(err, ENOMEM, FIELD ": seccomp_init");
+    /* The init sets no_new_privs itself when the spec asks for it. */
+    seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+    int rc = build(ctx, spec, default_action, out, err);
+    seccomp_release(ctx);
+    return rc;
+}
+
+/* Everything that can be wrong in a profile, short of libseccomp refusing a
+ * rule: the default action and flags (returned), architectures, rules. */
+static int check_profile(const struct spec_seccomp *spec, uint32_t *default_action,
+                         unsigned int *flags, struct error *err)
+{
+    *flags = 0;
     if (spec->listener_path && *spec->listener_path)
         return error_set(err, 0, FIELD ".listenerPath: not supported by this version of nsrun");
     if (strcmp(spec->default_action, "SCMP_ACT_NOTIFY") == 0)
@@ -273,15 +293,50 @@ int seccomp_compile(const struct spec_seccomp *spec, struct seccomp_program *out
                          FIELD ".defaultAction: SCMP_ACT_NOTIFY is not supported by this "
                                "version of nsrun");
     if (action_of(spec->default_action, spec->has_default_errno_ret, spec->default_errno_ret,
-                  &default_action) < 0)
+                  default_action) < 0)
         return error_set(err, 0, FIELD ".defaultAction: unknown action \"%s\"",
                          spec->default_action);
-    scmp_filter_ctx ctx = seccomp_init(default_action);
-    if (!ctx) return error_set(err, ENOMEM, FIELD ": seccomp_init");
-    /* The init sets no_new_privs itself when the spec asks for it. */
-    seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
-    int rc = build(ctx, spec, default_action, out, err);
-    seccomp_release(ctx);
+    for (size_t i = 0; i < spec->flags.len; i++)
+        if (flag_of(spec->flags.items[i], flags) < 0)
+            return error_set(err, 0, FIELD ".flags[%zu]: unknown flag \"%s\"", i,
+                             spec->flags.items[i]);
+    for (size_t i = 0; i < spec->architectures.len; i++)
+        if (!arch_resolve(spec->architectures.items[i]))
+            return error_set(err, 0, FIELD ".architectures[%zu]: unknown architecture \"%s\"", i,
+                             spec->architectures.items[i]);
+    for (size_t i = 0; i < spec->n_syscalls; i++) {
+        uint32_t action;
+        struct scmp_arg_cmp conds[6];
+        if (syscall_rule(spec, i, &action, conds, err) < 0) return -1;
+    }
+    return 0;
+}
+
+int seccomp_check(const struct spec_seccomp *spec, struct error *err)
+{
+    uint32_t default_action;
+    unsigned int flags;
+    return check_profile(spec, &default_action, &flags, err);
+}
+
+int seccomp_compile(const struct spec_seccomp *spec, int root_fd, struct seccomp_program *out,
+                    struct error *err)
+{
+    memset(out, 0, sizeof *out);
+    uint32_t default_action;
+    unsigned int flags;
+    if (check_profile(spec, &default_action, &flags, err) < 0) return -1;
+    struct seccomp_cache_key key = {0};
+    bool cached = root_fd >= 0 && seccomp_cache_key_make(spec, &key) == 0;
+    if (cached && seccomp_cache_lookup(root_fd, &key, &out->filter, &out->len)) {
+        seccomp_cache_key_free(&key);
+        out->flags = flags;
+        return 0;
+    }
+    int rc = compile(spec, default_action, out, err);
+    if (rc == 0 && cached) seccomp_cache_store(root_fd, &key, out->filter, out->len);
+    seccomp_cache_key_free(&key);
+    out->flags = flags;
     return rc;
 }
 

@@ -14,7 +14,12 @@ struct seccomp_program {
     unsigned int flags; /* SECCOMP_FILTER_FLAG_* */
 };
 
-int seccomp_compile(const struct spec_seccomp *spec, struct seccomp_program *out,
+/* What can be wrong in the profile (everything but libseccomp refusing a
+ * rule): cheap, for checking a config before anything is made. */
+int seccomp_check(const struct spec_seccomp *spec, struct error *err);
+/* The program, from the cache in the state root root_fd when it holds this
+ * profile (seccomp_cache.h), else compiled and cached; root_fd -1: no cache. */
+int seccomp_compile(const struct spec_seccomp *spec, int root_fd, struct seccomp_program *out,
                     struct error *err);
 /* Child: loads the program (needs no_new_privs or CAP_SYS_ADMIN). */
 int seccomp_install(const struct seccomp_program *prog, struct error *err);

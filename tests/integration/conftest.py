@@ -269,9 +269,11 @@ def nothing_left_behind(request, tmp_path):
         return
     problems = []
     state = tmp_path / "state"
-    if state.exists() and any(state.iterdir()):
-        problems.append(f"state left: {sorted(p.name for p in state.iterdir())}")
-        for p in state.iterdir():
+    # nsrun's own cache of compiled seccomp programs is not a container's.
+    left = [p for p in state.iterdir() if p.name != ".seccomp-cache"] if state.exists() else []
+    if left:
+        problems.append(f"state left: {sorted(p.name for p in left)}")
+        for p in left:
             subprocess.run([str(NSRUN), "--root", str(state), "delete", "--force", p.name],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     procs = leftover_processes(tmp_path)
