@@ -17,7 +17,8 @@ import sys
 
 RUNTIMES = ["nsrun", "crun", "runc"]
 SCENARIOS = [("run", "run /bin/true"), ("csd", "create+start+delete"),
-             ("exec", "exec /bin/true"), ("rootless", "rootless run /bin/true")]
+             ("exec", "exec /bin/true"), ("rootless", "rootless run /bin/true"),
+             ("podman", "podman run --rm busybox true"), ("ctr", "ctr run --rm busybox true")]
 
 
 def quantile(xs, q):
@@ -111,12 +112,14 @@ def main():
             "runs_per_round": int(env("BENCH_RUNS", "0")),
             "rss_runs": int(env("BENCH_RSS_RUNS", "0")),
             "gap_seconds": float(env("BENCH_GAP", "0")),
+            "engine_runs_per_round": int(env("BENCH_ENGINE_RUNS", "0")),
         },
         "tree": env("BENCH_TREE"),
         "versions": {
             "nsrun": env("BENCH_V_NSRUN"),
             "crun": env("BENCH_V_CRUN"),
             "runc": env("BENCH_V_RUNC"),
+            "engines": env("BENCH_V_ENGINES"),
         },
         "unit": {"times": "ms", "rss": "KiB"},
         "scenarios": {
@@ -150,31 +153,33 @@ def main():
         if runtime == "nsrun":
             version += f" (tree {results['tree']})"
         print(f"{runtime + ':':6} {version}")
+    print(f"engines: {results['versions']['engines']}")
     st = results["settings"]
     print(
-        f"{st['rounds']} rounds x {st['runs_per_round']} runs per runtime and scenario, "
+        f"{st['rounds']} rounds x {st['runs_per_round']} runs per runtime and scenario "
+        f"({st['engine_runs_per_round']} for the engines'), "
         f"runtimes alternated, runs {st['gap_seconds'] * 1000:g} ms apart; medians"
     )
     print()
-    head = f"{'scenario':<28} {'nsrun':>9} {'crun':>9} {'runc':>9} {'nsrun/crun':>11} {'nsrun/runc':>11}"
+    head = f"{'scenario':<36} {'nsrun':>9} {'crun':>9} {'runc':>9} {'nsrun/crun':>11} {'nsrun/runc':>11}"
     print(head)
     print("-" * len(head))
     for scenario, label in SCENARIOS:
         m = {rt: median(scenario, rt) for rt in RUNTIMES}
         print(
-            f"{label + ' (ms)':<28} {cell(m['nsrun'], '9.2f')} {cell(m['crun'], '9.2f')} "
+            f"{label + ' (ms)':<36} {cell(m['nsrun'], '9.2f')} {cell(m['crun'], '9.2f')} "
             f"{cell(m['runc'], '9.2f')} {ratio(m['nsrun'], m['crun']):>11} {ratio(m['nsrun'], m['runc']):>11}"
         )
     r = {rt: results["rss"][rt]["median"] if rt in results["rss"] else None for rt in RUNTIMES}
     print(
-        f"{'peak RSS of run (KiB)':<28} {cell(r['nsrun'], '9.0f')} {cell(r['crun'], '9.0f')} "
+        f"{'peak RSS of run (KiB)':<36} {cell(r['nsrun'], '9.0f')} {cell(r['crun'], '9.0f')} "
         f"{cell(r['runc'], '9.0f')} {ratio(r['nsrun'], r['crun']):>11} {ratio(r['nsrun'], r['runc']):>11}"
     )
     floor = median("run", "floor")
     if floor is not None:
         nsrun = median("run", "nsrun")
         print(
-            f"{'floor (FLOOR_SKIP=t) (ms)':<28} {floor:9.2f}"
+            f"{'floor (FLOOR_SKIP=t) (ms)':<36} {floor:9.2f}"
             f"   (nsrun run / floor = {ratio(nsrun, floor)})"
         )
     elif results["floor_note"]:
@@ -187,7 +192,7 @@ def main():
             s = results["scenarios"].get(scenario, {}).get(runtime)
             if s:
                 print(
-                    f"  {label:<24} {runtime:<6} {s['min']:7.2f} {s['p10']:7.2f} "
+                    f"  {label:<30} {runtime:<6} {s['min']:7.2f} {s['p10']:7.2f} "
                     f"{s['p90']:7.2f} {s['max']:7.2f}   (n={s['n']})"
                 )
     print(
@@ -208,6 +213,8 @@ def main():
             for what, n in sorted(whats.items()):
                 if what == "container":
                     desc = "containers still listed (deleted with --force)"
+                elif runtime == "engines":
+                    desc = f"container cgroups under the engines' parent in /sys/fs/cgroup/{what}"
                 elif what == "state":
                     desc = "unlisted entries in its state root"
                 else:

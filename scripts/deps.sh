@@ -8,7 +8,7 @@ packages() {
     build) echo "gcc make libc6-dev libjansson-dev libseccomp-dev git" ;;
     test) echo "perl python3-pytest busybox-static iproute2 procps util-linux uidmap passwd bash-completion" ;;
     demo) echo "busybox-static" ;;
-    bench) echo "busybox-static hyperfine runc crun util-linux time" ;;
+    bench) echo "busybox-static hyperfine runc crun util-linux time podman conmon containerd containernetworking-plugins iptables" ;;
     engines) echo "podman conmon containerd docker.io runc containernetworking-plugins iptables iproute2" ;;
     *) echo "deps.sh: unknown task $1" >&2; exit 2 ;;
     esac
