@@ -260,6 +260,12 @@ static int child_vanished(struct launch *l, struct error *err)
     int status;
     if (waitpid(l->child_pid, &status, 0) == l->child_pid) {
         l->child_pid = 0;
+        /* A memory limit below what the init needs: runc fails to set it,
+         * nsrun sets it before the init joins, and the kernel kills it. */
+        if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL && cgroup_oom_kills(&l->cgroup))
+            return error_set(err, 0,
+                             "container init was killed by the OOM killer: "
+                             "linux.resources.memory.limit is below what it needs");
         if (WIFSIGNALED(status))
             return error_set(err, 0, "container init was killed by signal %d", WTERMSIG(status));
         return error_set(err, 0, "container init exited with status %d", WEXITSTATUS(status));

@@ -81,6 +81,8 @@ void cgroup_free(struct cgroup *cg);
  * "blkio", "hugetlb"). */
 json_t *cgroup_stats(const struct cgroup *cg);
 
+/* OOM kills in the container's memory cgroup so far (0 without one). */
+uint64_t cgroup_oom_kills(const struct cgroup *cg);
 /* OOM kills in the container's memory cgroup, as they happen: poll fd for
  * input (v1, an eventfd) or POLLPRI (v2), then ask how many are new. */
 struct oom_watch {

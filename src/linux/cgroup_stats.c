@@ -248,6 +248,12 @@ static uint64_t oom_kills(const struct cgroup_dir *d)
     return n;
 }
 
+uint64_t cgroup_oom_kills(const struct cgroup *cg)
+{
+    const struct cgroup_dir *d = dir_for(cg, "memory", "memory");
+    return d ? oom_kills(d) : 0;
+}
+
 int cgroup_oom_watch(const struct cgroup *cg, struct oom_watch *w, struct error *err)
 {
     const struct cgroup_dir *d = dir_for(cg, "memory", "memory");

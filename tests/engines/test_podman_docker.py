@@ -22,6 +22,20 @@ def test_run_exit_codes(engine, runtime):
     assert r.returncode == 126, r
 
 
+def test_runtime_errors_become_the_engines_exit_codes(engine, runtime):
+    """Errors of the runtime itself (not of the command) as podman and docker
+    report them for runc: create failing, exec into a missing directory."""
+    if engine.name == "podman":
+        r = engine("run", "--rm", "--memory", "1k", BUSYBOX, "true", runtime=runtime)
+        assert r.returncode == 126, r
+    cid, _ = started(engine, runtime, BUSYBOX, "sleep", "600")
+    try:
+        r = engine("exec", "-w", "/nonexistent", cid, "true")
+        assert r.returncode == (127 if engine.name == "podman" else 126), r
+    finally:
+        engine.remove(cid)
+
+
 def test_env_user_workdir(engine, runtime):
     r = engine.ok("run", "--rm", "-e", "GREETING=hello", "--user", "1000:1000", "--workdir",
                   "/tmp", BUSYBOX, "sh", "-c", "echo $GREETING; id -u; id -g; pwd",

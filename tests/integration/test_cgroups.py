@@ -61,6 +61,18 @@ def test_memory_limit_is_enforced(nsrun, bundle, cid):
     assert r.returncode == 128 + 9 or r.out.strip() != "0", r
 
 
+def test_a_limit_too_low_for_the_init_is_named(nsrun, bundle, cid):
+    """The limit is set before the init joins, so the kernel kills it (runc
+    fails to set the limit instead): the error says why, nothing is left."""
+    bundle.config["linux"]["resources"]["memory"] = {"limit": 4096}
+    bundle.args("true")
+    r = nsrun("run", "-b", str(bundle.path), cid)
+    assert r.returncode != 0
+    assert "killed by the OOM killer: linux.resources.memory.limit is below what it needs" \
+        in r.err, r
+    assert nsrun.ids() == []
+
+
 @pytest.mark.parametrize("relative", [True, False])
 def test_cgroups_path(nsrun, bundle, cid, relative):
     path = f"{cid}-parent/{cid}" if relative else f"/{cid}-parent/{cid}"
