@@ -47,13 +47,14 @@ static const char *hook_at(size_t i)
 }
 
 /* A flag the kernel takes: with it and no program, seccomp() fails with
- * EFAULT, not EINVAL (runc checks them the same way). */
+ * EFAULT, not EINVAL (runc checks them the same way). WAIT_KILLABLE_RECV is
+ * only valid with a listener, and nsrun only uses it with one. */
 static json_t *supported_flags(void)
 {
     json_t *list = json_array();
-    static const unsigned long values[] = {SECCOMP_FILTER_FLAG_TSYNC, SECCOMP_FILTER_FLAG_LOG,
-                                           SECCOMP_FILTER_FLAG_SPEC_ALLOW,
-                                           1UL << 5 /* SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV */};
+    static const unsigned long values[] = {
+        SECCOMP_FILTER_FLAG_TSYNC, SECCOMP_FILTER_FLAG_LOG, SECCOMP_FILTER_FLAG_SPEC_ALLOW,
+        (1UL << 5) /* WAIT_KILLABLE_RECV */ | SECCOMP_FILTER_FLAG_NEW_LISTENER};
     for (size_t i = 0; seccomp_flag_name(i) && i < sizeof values / sizeof *values; i++)
         if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, values[i], NULL) < 0 && errno == EFAULT)
             json_array_append_new(list, json_string(seccomp_flag_name(i)));

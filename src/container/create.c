@@ -290,6 +290,19 @@ static int run_runtime_hooks(struct launch *l, pid_t init, struct error *err)
     return sync_send_text(l->sync_fds[0], SYNC_HOOKS_DONE, state, err);
 }
 
+/* The init's seccomp listener, on to listenerPath with the state. */
+static int forward_listener(struct launch *l, const struct sync_msg *msg, struct error *err)
+{
+    _cleanup_close_ int fd = msg->fd;
+    if (fd < 0) return error_set(err, EPROTO, "sync: the seccomp listener did not come");
+    struct container_state st = launch_state(l, STATUS_CREATING, msg->sender);
+    _cleanup_free_ char *text =
+        state_process_state_text(&st, msg->sender, l->spec.linux.seccomp.listener_metadata);
+    if (!text) return error_set(err, ENOMEM, "linux.seccomp.listenerPath");
+    if (seccomp_send_listener(l->spec.linux.seccomp.listener_path, text, fd, err) < 0) return -1;
+    return sync_send(l->sync_fds[0], SYNC_SECCOMP_SENT, err);
+}
+
 /* The init runs startContainer hooks after start: it needs the state then. */
 static int send_state_for_start(struct launch *l, struct error *err)
 {
@@ -362,6 +375,9 @@ static int wait_ready(struct launch *l, struct error *err)
             break;
         case SYNC_IDMAP_REQUEST:
             if (send_idmapped(l, msg.sender, err) < 0) return -1;
+            break;
+        case SYNC_SECCOMP_LISTENER:
+            if (forward_listener(l, &msg, err) < 0) return -1;
             break;
         case SYNC_READY: l->init_pid = msg.sender; return send_state_for_start(l, err);
         case SYNC_ERROR: return error_set(err, msg.errnum, "%s", msg.text);

@@ -235,6 +235,7 @@ _Noreturn static void exec_child(struct exec_run *x)
         .seccomp = &x->seccomp,
         .preserve_fds = x->o->preserve_fds,
         .proc_fd = -1,
+        .sync_fd = x->sync_fds[1],
     };
     close(x->sync_fds[0]);
     /* Until exec, a process of the container must not reach nsrun through
@@ -286,6 +287,19 @@ static int spawn(struct exec_run *x, struct error *err)
     return 0;
 }
 
+/* The process' seccomp listener, on to listenerPath with the state. */
+static int forward_listener(struct exec_run *x, const struct sync_msg *msg, struct error *err)
+{
+    _cleanup_close_ int fd = msg->fd;
+    if (fd < 0) return error_set(err, EPROTO, "sync: the seccomp listener did not come");
+    const struct spec_seccomp *sc = &x->spec.linux.seccomp;
+    _cleanup_free_ char *text =
+        state_process_state_text(&x->ls.st, msg->sender, sc->listener_metadata);
+    if (!text) return error_set(err, ENOMEM, "linux.seccomp.listenerPath");
+    if (seccomp_send_listener(sc->listener_path, text, fd, err) < 0) return -1;
+    return sync_send(x->sync_fds[0], SYNC_SECCOMP_SENT, err);
+}
+
 /* Until the process runs: its terminal, ready, then end of file at exec. */
 static int wait_exec(struct exec_run *x, struct error *err)
 {
@@ -294,6 +308,10 @@ static int wait_exec(struct exec_run *x, struct error *err)
         if (sync_recv(x->sync_fds[0], &msg, err) < 0) return err->errnum ? -1 : 0;
         if (msg.type == SYNC_ERROR) return error_set(err, msg.errnum, "%s", msg.text);
         if (msg.type == SYNC_READY) continue;
+        if (msg.type == SYNC_SECCOMP_LISTENER) {
+            if (forward_listener(x, &msg, err) < 0) return -1;
+            continue;
+        }
         if (msg.type != SYNC_TERMINAL || msg.fd < 0)
             return error_set(err, EPROTO, "sync: unexpected message %u", msg.type);
         if (x->console_fd < 0) {

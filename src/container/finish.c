@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "linux/lsm.h"
+#include "linux/sync.h"
 #include "linux/process.h"
 #include "linux/schedule.h"
 #include "linux/terminal.h"
@@ -24,6 +25,27 @@ static int enter_cwd(const char *cwd, struct error *err)
     return 0;
 }
 
+/* Loads the filter; a listener goes to the runtime, which hands it to
+ * listenerPath before the process goes on (a notifying syscall nobody
+ * listens for fails with ENOSYS). */
+static int load_seccomp(struct finish *f, struct error *err)
+{
+    int listener;
+    if (seccomp_install(f->seccomp, &listener, err) < 0) return -1;
+    if (listener < 0) return 0;
+    int rc = sync_send_fd(f->sync_fd, SYNC_SECCOMP_LISTENER, listener, err);
+    close(listener);
+    struct sync_msg msg;
+    return rc < 0 ? -1 : sync_expect(f->sync_fd, SYNC_SECCOMP_SENT, &msg, err);
+}
+
+/* With no_new_privs the filter comes as late as possible: in finish_exec,
+ * unless a listener must reach the runtime first. */
+static bool seccomp_late(const struct finish *f)
+{
+    return f->process->no_new_privileges && !f->seccomp->notify;
+}
+
 int finish_prepare(struct finish *f, struct error *err)
 {
     const struct spec_process *p = f->process;
@@ -34,17 +56,19 @@ int finish_prepare(struct finish *f, struct error *err)
         return -1;
     /* Without no_new_privs loading a filter needs CAP_SYS_ADMIN: before the
      * capabilities go. With it, as late as possible (finish_exec). */
-    if (!p->no_new_privileges && seccomp_install(f->seccomp, err) < 0) return -1;
+    if (!p->no_new_privileges && load_seccomp(f, err) < 0) return -1;
     if (process_set_identity(p, err) < 0 || process_find_executable(p, f->exe, err) < 0) return -1;
     if (!(f->env = process_environment(p, err))) return -1;
     if (process_set_no_new_privs(p, err) < 0) return -1;
+    if (p->no_new_privileges && !seccomp_late(f) && load_seccomp(f, err) < 0) return -1;
     if (f->terminal >= 0 && terminal_attach(f->terminal, err) < 0) return -1;
     return 0;
 }
 
 int finish_exec(struct finish *f, struct error *err)
 {
-    if (f->process->no_new_privileges && seccomp_install(f->seccomp, err) < 0) return -1;
+    int listener;
+    if (seccomp_late(f) && seccomp_install(f->seccomp, &listener, err) < 0) return -1;
     return process_exec(f->exe, f->process, f->env, err);
 }
 

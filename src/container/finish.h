@@ -5,7 +5,9 @@
  * affinity, security labels (all needing privileges nsrun still has),
  * seccomp (early without no_new_privs), user and capabilities, the
  * executable's lookup, the environment, no_new_privs, the terminal; then,
- * once told to go, exec. */
+ * once told to go, exec. A filter with SCMP_ACT_NOTIFY rules is loaded
+ * in finish_prepare either way: its listener must reach the runtime, which
+ * is only listening until then. */
 #ifndef NSRUN_CONTAINER_FINISH_H
 #define NSRUN_CONTAINER_FINISH_H
 
@@ -21,6 +23,7 @@ struct finish {
     int preserve_fds;
     int terminal; /* the pty slave to attach, or -1 */
     int proc_fd;  /* a procfs opened before entering the container (linux/procfs.h) */
+    int sync_fd;  /* to the runtime, for a seccomp listener (SYNC_SECCOMP_*) */
     char exe[PATH_MAX];
     char **env;
 };

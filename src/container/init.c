@@ -203,6 +203,7 @@ static int setup(struct launch *l, struct finish *f, struct error *err)
         .personality = spec->linux.has_personality ? &spec->linux.personality : NULL,
         .seccomp = &l->seccomp,
         .preserve_fds = l->opts->preserve_fds,
+        .sync_fd = l->sync_fds[1],
     };
     process_reset_signals();
     if (l->opts->no_stdin && close_stdin(err) < 0) return -1;

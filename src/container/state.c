@@ -40,6 +40,16 @@ json_t *state_oci_json(const struct container_state *st)
                      st->created, "owner", st->owner, "annotations", annotations);
 }
 
+char *state_process_state_text(const struct container_state *st, pid_t pid, const char *metadata)
+{
+    json_t *doc =
+        json_pack("{s:s, s:[s], s:i, s:s, s:o}", "ociVersion", "1.2.0", "fds", "seccompFd", "pid",
+                  (int)pid, "metadata", metadata ? metadata : "", "state", state_oci_json(st));
+    char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    json_decref(doc);
+    return text;
+}
+
 char *state_oci_text(const struct container_state *st, size_t flags)
 {
     json_t *doc = state_oci_json(st);

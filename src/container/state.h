@@ -40,6 +40,10 @@ struct container_state {
 json_t *state_oci_json(const struct container_state *st);
 /* The same as text, or NULL when out of memory. */
 char *state_oci_text(const struct container_state *st, size_t flags);
+/* runtime-spec's containerProcessState, for a seccomp listener: the state,
+ * the pid of the process whose listener is sent, the listener's metadata,
+ * and the name of the one descriptor that comes with it. */
+char *state_process_state_text(const struct container_state *st, pid_t pid, const char *metadata);
 
 /* Ids as runc accepts them: letters, digits, "_+-.", not "." or "..". */
 int state_check_id(const char *id, struct error *err);

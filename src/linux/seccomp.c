@@ -34,6 +34,7 @@ static const struct {
     {"SCMP_ACT_TRAP", SCMP_ACT_TRAP},
     {"SCMP_ACT_ALLOW", SCMP_ACT_ALLOW},
     {"SCMP_ACT_LOG", SCMP_ACT_LOG},
+    {"SCMP_ACT_NOTIFY", SCMP_ACT_NOTIFY},
 };
 /* With an errnoRet (EPERM by default). */
 static const char *const actions_with_ret[] = {"SCMP_ACT_ERRNO", "SCMP_ACT_TRACE"};
@@ -197,11 +198,10 @@ static int syscall_rule(const struct spec_seccomp *spec, size_t i, uint32_t *act
                         struct scmp_arg_cmp conds[6], struct error *err)
 {
     const struct spec_seccomp_syscall *sc = &spec->syscalls[i];
-    if (strcmp(sc->action, "SCMP_ACT_NOTIFY") == 0)
+    if (strcmp(sc->action, "SCMP_ACT_NOTIFY") == 0 &&
+        !(spec->listener_path && *spec->listener_path))
         return error_set(err, 0,
-                         FIELD ".syscalls[%zu].action: SCMP_ACT_NOTIFY is not supported "
-                               "by this version of nsrun",
-                         i);
+                         FIELD ".syscalls[%zu].action: SCMP_ACT_NOTIFY needs a listenerPath", i);
     if (action_of(sc->action, sc->has_errno_ret, sc->errno_ret, action) < 0)
         return error_set(err, 0, FIELD ".syscalls[%zu].action: unknown action \"%s\"", i,
                          sc->action);
@@ -286,12 +286,12 @@ static int check_profile(const struct spec_seccomp *spec, uint32_t *default_acti
                          unsigned int *flags, struct error *err)
 {
     *flags = 0;
-    if (spec->listener_path && *spec->listener_path)
-        return error_set(err, 0, FIELD ".listenerPath: not supported by this version of nsrun");
+    /* As runc: the process would wait on the listener for every syscall,
+     * nsrun's own last ones included. */
     if (strcmp(spec->default_action, "SCMP_ACT_NOTIFY") == 0)
-        return error_set(err, 0,
-                         FIELD ".defaultAction: SCMP_ACT_NOTIFY is not supported by this "
-                               "version of nsrun");
+        return error_set(err, 0, FIELD ".defaultAction: SCMP_ACT_NOTIFY cannot be the default");
+    if (spec->listener_path && *spec->listener_path && spec->listener_path[0] != '/')
+        return error_set(err, 0, FIELD ".listenerPath: must be an absolute path");
     if (action_of(spec->default_action, spec->has_default_errno_ret, spec->default_errno_ret,
                   default_action) < 0)
         return error_set(err, 0, FIELD ".defaultAction: unknown action \"%s\"",
@@ -312,6 +312,14 @@ static int check_profile(const struct spec_seccomp *spec, uint32_t *default_acti
     return 0;
 }
 
+static bool uses_notify(const struct spec_seccomp *spec)
+{
+    for (size_t i = 0; i < spec->n_syscalls; i++)
+        if (strcmp(spec->syscalls[i].action, "SCMP_ACT_NOTIFY") == 0 && spec->syscalls[i].names.len)
+            return true;
+    return false;
+}
+
 int seccomp_check(const struct spec_seccomp *spec, struct error *err)
 {
     uint32_t default_action;
@@ -328,24 +336,28 @@ int seccomp_compile(const struct spec_seccomp *spec, int root_fd, struct seccomp
     if (check_profile(spec, &default_action, &flags, err) < 0) return -1;
     struct seccomp_cache_key key = {0};
     bool cached = root_fd >= 0 && seccomp_cache_key_make(spec, &key) == 0;
+    out->flags = flags;
+    out->notify = uses_notify(spec);
     if (cached && seccomp_cache_lookup(root_fd, &key, &out->filter, &out->len)) {
         seccomp_cache_key_free(&key);
-        out->flags = flags;
         return 0;
     }
     int rc = compile(spec, default_action, out, err);
     if (rc == 0 && cached) seccomp_cache_store(root_fd, &key, out->filter, out->len);
     seccomp_cache_key_free(&key);
-    out->flags = flags;
     return rc;
 }
 
-int seccomp_install(const struct seccomp_program *prog, struct error *err)
+int seccomp_install(const struct seccomp_program *prog, int *listener, struct error *err)
 {
+    *listener = -1;
     if (!prog->filter) return 0;
     struct sock_fprog fprog = {.len = prog->len, .filter = prog->filter};
-    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, prog->flags, &fprog) < 0)
-        return error_sys(err, FIELD ": load the filter");
+    unsigned int flags = prog->flags | (prog->notify ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0);
+    long rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fprog);
+    if (rc < 0) return error_sys(err, FIELD ": load the filter");
+    /* The kernel marks a listener close-on-exec. */
+    if (prog->notify) *listener = (int)rc;
     return 0;
 }
 

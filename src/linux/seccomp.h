@@ -5,6 +5,7 @@
 #define NSRUN_LINUX_SECCOMP_H
 
 #include <linux/filter.h>
+#include <stdbool.h>
 
 #include "spec/spec.h"
 
@@ -12,6 +13,7 @@ struct seccomp_program {
     struct sock_filter *filter; /* NULL: no filter */
     unsigned short len;
     unsigned int flags; /* SECCOMP_FILTER_FLAG_* */
+    bool notify;        /* SCMP_ACT_NOTIFY rules: loaded with a listener */
 };
 
 /* What can be wrong in the profile (everything but libseccomp refusing a
@@ -21,8 +23,14 @@ int seccomp_check(const struct spec_seccomp *spec, struct error *err);
  * profile (seccomp_cache.h), else compiled and cached; root_fd -1: no cache. */
 int seccomp_compile(const struct spec_seccomp *spec, int root_fd, struct seccomp_program *out,
                     struct error *err);
-/* Child: loads the program (needs no_new_privs or CAP_SYS_ADMIN). */
-int seccomp_install(const struct seccomp_program *prog, struct error *err);
+/* Child: loads the program (needs no_new_privs or CAP_SYS_ADMIN). With
+ * notify, *listener is the new notification descriptor (else -1), which
+ * the runtime must hand to linux.seccomp.listenerPath. */
+int seccomp_install(const struct seccomp_program *prog, int *listener, struct error *err);
+/* Runtime: sends the listener and the container process state (JSON) to
+ * the unix socket at path, as runtime-spec describes. */
+int seccomp_send_listener(const char *path, const char *process_state, int listener,
+                          struct error *err);
 void seccomp_program_free(struct seccomp_program *prog);
 
 /* What this build knows, for `nsrun features`: the i-th name, NULL past

@@ -169,6 +169,22 @@ class Bundle:
         return self.write()
 
 
+@pytest.fixture(scope="session")
+def helper(tmp_path_factory):
+    """helper("name"): tests/integration/helpers/name.c built static, once."""
+    out_dir = tmp_path_factory.mktemp("helpers")
+    built = {}
+
+    def build(name):
+        if name not in built:
+            source = pathlib.Path(__file__).parent / "helpers" / f"{name}.c"
+            subprocess.run(["gcc", "-static", "-O2", "-o", str(out_dir / name), str(source)],
+                           check=True)
+            built[name] = out_dir / name
+        return built[name]
+    return build
+
+
 @pytest.fixture
 def nsrun(tmp_path):
     return Nsrun(tmp_path)

@@ -2,7 +2,6 @@
 joined one), user namespaces with id maps, and clear errors for bad paths."""
 
 import os
-import pathlib
 import shutil
 import subprocess
 import time
@@ -200,23 +199,14 @@ def test_time_offsets(nsrun, bundle, cid):
         nsrun.ok("delete", "-f", cid)
 
 
-@pytest.fixture(scope="session")
-def monotonic_binary(tmp_path_factory):
-    """A static helper that prints CLOCK_MONOTONIC and CLOCK_BOOTTIME."""
-    out = tmp_path_factory.mktemp("helpers") / "monotonic"
-    source = pathlib.Path(__file__).parent / "helpers" / "monotonic.c"
-    subprocess.run(["gcc", "-static", "-O2", "-o", str(out), str(source)], check=True)
-    return out
-
-
 def host_clocks():
     return (time.clock_gettime(time.CLOCK_MONOTONIC), time.clock_gettime(time.CLOCK_BOOTTIME))
 
 
-def test_clocks_move_by_the_offsets(nsrun, bundle, cid, monotonic_binary):
+def test_clocks_move_by_the_offsets(nsrun, bundle, cid, helper):
     """CLOCK_MONOTONIC and CLOCK_BOOTTIME read inside differ from the
     host's by the offsets (a user namespace too, as rootless has it)."""
-    shutil.copy(monotonic_binary, bundle.rootfs / "bin" / "monotonic")
+    shutil.copy(helper("monotonic"), bundle.rootfs / "bin" / "monotonic")
     bundle.config["linux"]["namespaces"].append({"type": "time"})
     bundle.config["linux"]["timeOffsets"] = {"monotonic": {"secs": 7200},
                                              "boottime": {"secs": 86400, "nanosecs": 500000000}}
