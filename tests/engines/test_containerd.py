@@ -3,7 +3,6 @@ plugin with runtime handlers whose BinaryName is nsrun (or runc), driven
 by crictl as kubelet would."""
 
 import json
-import os
 import time
 import uuid
 

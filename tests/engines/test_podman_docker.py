@@ -1,16 +1,13 @@
 """podman and docker running containers through nsrun (and runc, the same
 checks, for comparison): what people do with them."""
 
-import json
 import os
 import pty
 import select
 import subprocess
 import time
 
-import pytest
-
-from conftest import BUSYBOX, RUNTIMES
+from conftest import BUSYBOX
 
 
 def test_run_exit_codes(engine, runtime):

@@ -4,7 +4,6 @@ update of a running one, ps, events with real numbers, and an OOM kill
 reported. A resource this host cannot apply must be an error naming it."""
 
 import json
-import os
 import pathlib
 import subprocess
 import time

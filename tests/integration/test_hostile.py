@@ -10,7 +10,6 @@ import shutil
 import threading
 import time
 
-import pytest
 
 
 def mountinfo_points(out):

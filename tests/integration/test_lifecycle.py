@@ -199,7 +199,7 @@ def test_run_detach_and_keep(nsrun, bundle, cid, tmp_path):
 
     bundle.args("sleep", "60")
     pid_file = tmp_path / "run.pid"
-    r = nsrun.ok("run", "--detach", "--pid-file", str(pid_file), "-b", str(bundle.path), cid)
+    nsrun.ok("run", "--detach", "--pid-file", str(pid_file), "-b", str(bundle.path), cid)
     st = nsrun.state(cid)
     assert st["status"] == "running" and st["pid"] == int(pid_file.read_text())
     nsrun.ok("delete", "-f", cid)

@@ -2,7 +2,6 @@
 and read-only paths, propagation, --no-pivot (hostile rootfs: test_hostile)."""
 
 import os
-import stat
 
 import pytest
 

@@ -7,7 +7,6 @@ import time
 
 import pytest
 
-import cgroups
 from conftest import NSRUN
 from test_terminal import Pty
 
