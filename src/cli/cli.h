@@ -39,7 +39,8 @@ struct cli_command {
     const char *brief;   /* one line for the command list (and the man page's NAME) */
     const char *summary; /* the paragraph --help opens with */
     int (*run)(const struct cli_global *g, int argc, char **argv);
-    void (*usage)(void); /* replaces the generated --help (the global one) */
+    bool enters_container; /* puts nsrun processes into a container: see linux/exe_guard.h */
+    void (*usage)(void);   /* replaces the generated --help (the global one) */
 };
 
 /* Parses argv[1..] against opts. Options and arguments may mix until

@@ -10,6 +10,7 @@ const struct cli_command cmd_create = {
     .args = "ID",
     .summary = "Create a container from a bundle. Its process runs on 'nsrun start'.",
     .run = run,
+    .enters_container = true,
 };
 
 size_t create_options(struct create_options *o, struct cli_opt *opts)

@@ -12,6 +12,7 @@ const struct cli_command cmd_enter = {
                "container's init: the ones named, or else all that differ from nsrun's own,\n"
                "joined user first and mount last, the pid namespace by forking into it.",
     .run = run,
+    .enters_container = true,
 };
 
 static int run(const struct cli_global *g, int argc, char **argv)

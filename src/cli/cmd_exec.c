@@ -13,6 +13,7 @@ const struct cli_command cmd_exec = {
                "cgroup, with its process' settings unless changed here. The exit status is\n"
                "the process'. With --process the whole process comes from a JSON file.",
     .run = run,
+    .enters_container = true,
 };
 
 static void take(struct cli_list *list, const char ***items, size_t *n)

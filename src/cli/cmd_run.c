@@ -25,6 +25,7 @@ const struct cli_command cmd_run = {
         "write) with a tmpfs on /tmp, its network is its own loopback (--net host to share\n"
         "the host's); -it for an interactive terminal.",
     .run = run,
+    .enters_container = true,
 };
 
 /* What the --rootfs form takes on top of the bundle form's options. */

@@ -2,9 +2,11 @@
 #include <limits.h>
 #include <seccomp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/commands.h"
+#include "linux/exe_guard.h"
 #include "linux/rootless.h"
 #include "spec/spec.h"
 #include "util/log.h"
@@ -52,6 +54,10 @@ static void print_version(void)
 
 int main(int argc, char **argv)
 {
+    /* Parsing reorders argv; a re-execution needs it as it came. */
+    char **original = calloc((size_t)argc + 1, sizeof *original);
+    if (!original) return 1;
+    memcpy(original, argv, (size_t)argc * sizeof *argv);
     struct cli_global g = {0};
     const char *log_path = NULL, *log_format = "text", *rootless = "auto", *criu = NULL;
     bool debug = false, version = false;
@@ -108,8 +114,14 @@ int main(int argc, char **argv)
         g.rt.root = default_root;
     }
 
-    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
-        if (strcmp(commands[i]->name, argv[0]) == 0) return commands[i]->run(&g, n_args, argv);
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
+        if (strcmp(commands[i]->name, argv[0]) != 0) continue;
+        if (commands[i]->enters_container && exe_guard(original, &err) < 0) {
+            fprintf(stderr, "nsrun: %s\n", error_text(&err, (char[1200]){0}, 1200));
+            return 1;
+        }
+        return commands[i]->run(&g, n_args, argv);
+    }
     fprintf(stderr, "nsrun: unknown command \"%s\"\nRun 'nsrun --help' for the commands.\n",
             argv[0]);
     return 1;

@@ -1,0 +1,142 @@
+"""nsrun's binary out of the container's reach (CVE-2019-5736): the attack
+of that CVE, run against a writable copy of nsrun, must not change it."""
+
+import fcntl
+import hashlib
+import os
+import shutil
+import subprocess
+import time
+
+from conftest import NSRUN
+
+# Inside: find the nsrun process that "#!/proc/self/exe" started in the
+# container (it waits on /fifo), hold its executable open, let it go, and
+# write to the executable through that descriptor once it has exited (again
+# and again: the file stays busy while `nsrun exec` runs on the host).
+ATTACK = r"""
+i=0
+while [ $i -lt 20000 ]; do
+  i=$((i+1))
+  for d in /proc/[0-9]*; do
+    case "$(tr '\0' ' ' < $d/cmdline 2>/dev/null)" in "/proc/self/exe --log=/fifo"*)
+      pid=${d#/proc/}
+      exec 3< /proc/$pid/exe || { echo cannot-open-exe > /result; exit 0; }
+      cat /fifo > /dev/null &
+      while [ -e /proc/$pid/exe ]; do :; done
+      n=0
+      while [ $n -lt 3000 ]; do
+        n=$((n+1))
+        if echo pwned 2>/dev/null >> /proc/self/fd/3; then echo overwrote > /result; exit 0; fi
+      done
+      echo write-refused > /result
+      exit 0 ;;
+    esac
+  done
+done
+echo never-found > /result
+"""
+
+
+def digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_container_cannot_overwrite_nsrun_through_proc_exe(bundle, cid, tmp_path):
+    binary = tmp_path / "nsrun-copy"
+    shutil.copy(NSRUN, binary)
+    before = digest(binary)
+    root = tmp_path / "state"  # the fixtures check it for leftovers
+    rootfs = bundle.rootfs
+    (rootfs / "evil").write_text("#!/proc/self/exe --log=/fifo\n")
+    os.chmod(rootfs / "evil", 0o755)
+    os.mkfifo(rootfs / "fifo")
+    bundle.config["root"]["readonly"] = False
+    bundle.shell(ATTACK)
+    bundle.write()
+
+    def nsrun(*args):
+        # Files, not pipes: the container's init keeps nsrun's stdio open.
+        with open(tmp_path / "out", "w") as out:
+            return subprocess.run([str(binary), "--root", str(root), *args], timeout=60,
+                                  stdin=subprocess.DEVNULL, stdout=out, stderr=out)
+
+    r = nsrun("run", "-d", "-b", str(bundle.path), cid)
+    assert r.returncode == 0, (tmp_path / "out").read_text()
+    try:
+        # nsrun's binary, run again inside as the script's interpreter,
+        # fails on the unknown command once the attacker reads the fifo.
+        nsrun("exec", cid, "/evil")
+        deadline = time.monotonic() + 20
+        while not (rootfs / "result").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        result = (rootfs / "result").read_text().strip()
+    finally:
+        nsrun("delete", "--force", cid)
+    assert result == "write-refused", result
+    assert digest(binary) == before
+
+
+def test_the_protected_binary_costs_no_copy_as_root(nsrun, bundle, cid):
+    """As root, nsrun runs from a read-only bind mount of its own file (the
+    same inode), not from a copy; the host's file stays writable for root."""
+    bundle.args("sleep", "60")
+    proc = subprocess.Popen([str(NSRUN), "--root", str(nsrun.root), "run", "-b",
+                             str(bundle.path), cid], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while nsrun("state", cid).returncode != 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        exe = f"/proc/{proc.pid}/exe"
+        assert os.stat(exe).st_ino == os.stat(NSRUN).st_ino
+        assert os.statvfs(exe).f_flag & os.ST_RDONLY
+    finally:
+        nsrun("delete", "--force", cid)
+        proc.wait(timeout=10)
+
+
+def test_rootless_nsrun_runs_from_a_sealed_copy(rootless, rootless_bundle, cid):
+    """Without the privilege to make mounts, the protected binary is a
+    sealed memfd copy: writes to it fail, whoever opens it."""
+    rootless_bundle.args("sleep", "60")
+    rootless_bundle.write()
+    proc = subprocess.Popen([str(NSRUN), "--root", str(rootless.root), "run", "-b",
+                             str(rootless_bundle.path), cid], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            **rootless.run_as())
+    try:
+        deadline = time.monotonic() + 10
+        while rootless("state", cid).returncode != 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        fd = os.open(f"/proc/{proc.pid}/exe", os.O_RDONLY)
+        try:
+            assert fcntl.fcntl(fd, fcntl.F_GET_SEALS) & fcntl.F_SEAL_WRITE
+        finally:
+            os.close(fd)
+    finally:
+        rootless("delete", "--force", cid)
+        proc.wait(timeout=10)
+
+
+def test_a_binary_on_a_read_only_mount_runs_as_it_is(nsrun, bundle, cid, tmp_path):
+    """The cheap set-up README gives: no re-execution (/proc/PID/exe keeps
+    its path; after one it reads "/", the root of the detached mount)."""
+    binary = tmp_path / "nsrun-ro"
+    shutil.copy(NSRUN, binary)
+    subprocess.run(["mount", "--bind", "-o", "ro", str(binary), str(binary)], check=True)
+    try:
+        bundle.args("sleep", "60")
+        proc = subprocess.Popen([str(binary), "--root", str(nsrun.root), "run", "-b",
+                                 str(bundle.path), cid], stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 10
+            while nsrun("state", cid).returncode != 0 and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert os.readlink(f"/proc/{proc.pid}/exe") == str(binary)
+        finally:
+            nsrun("delete", "--force", cid)
+            proc.wait(timeout=10)
+    finally:
+        subprocess.run(["umount", str(binary)], check=True)
