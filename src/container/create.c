@@ -212,12 +212,32 @@ char *launch_state_text(struct launch *l, enum container_status status, pid_t pi
     return state_oci_text(&st, JSON_COMPACT);
 }
 
+/* systemd's socket activation, as runc honours it: LISTEN_FDS descriptors
+ * from 3 on, when LISTEN_PID names this process, go to the container's
+ * process (before --preserve-fds ones), which is told LISTEN_PID=1. */
+static void take_listen_fds(struct launch *l)
+{
+    const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+    if (!pid || !fds) return;
+    char *end;
+    long who = strtol(pid, &end, 10);
+    if (*end || who != getpid()) return;
+    long n = strtol(fds, &end, 10);
+    if (*end || n <= 0 || n > 4096) return;
+    l->listen_fds = (int)n;
+    snprintf(l->listen_env[0], sizeof l->listen_env[0], "LISTEN_FDS=%ld", n);
+    snprintf(l->listen_env[1], sizeof l->listen_env[1], "LISTEN_PID=1");
+    l->listen_envp[0] = l->listen_env[0];
+    l->listen_envp[1] = l->listen_env[1];
+}
+
 static int prepare(struct launch *l, struct error *err)
 {
     if (state_check_id(l->opts->id, err) < 0 || load_bundle(l, err) < 0 ||
         resolve_rootfs(l, err) < 0 || fix_identity(l, err) < 0)
         return -1;
     ns_plan_make(&l->spec, &l->ns);
+    take_listen_fds(l);
     if (check_runtime(l, err) < 0 || check_shared_mounts(l, err) < 0 ||
         check_terminal(l, err) < 0 ||
         lsm_check(&l->spec.process, l->spec.linux.mount_label, err) < 0 ||

@@ -58,7 +58,7 @@ int finish_prepare(struct finish *f, struct error *err)
      * capabilities go. With it, as late as possible (finish_exec). */
     if (!p->no_new_privileges && load_seccomp(f, err) < 0) return -1;
     if (process_set_identity(p, err) < 0 || process_find_executable(p, f->exe, err) < 0) return -1;
-    if (!(f->env = process_environment(p, err))) return -1;
+    if (!(f->env = process_environment(p, f->extra_env, err))) return -1;
     if (process_set_no_new_privs(p, err) < 0) return -1;
     if (p->no_new_privileges && !seccomp_late(f) && load_seccomp(f, err) < 0) return -1;
     if (f->terminal >= 0 && terminal_attach(f->terminal, err) < 0) return -1;

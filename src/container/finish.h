@@ -21,9 +21,10 @@ struct finish {
     const struct spec_personality *personality; /* NULL: left as it is */
     const struct seccomp_program *seccomp;
     int preserve_fds;
-    int terminal; /* the pty slave to attach, or -1 */
-    int proc_fd;  /* a procfs opened before entering the container (linux/procfs.h) */
-    int sync_fd;  /* to the runtime, for a seccomp listener (SYNC_SECCOMP_*) */
+    const char *const *extra_env; /* NULL-terminated, added to process.env; or NULL */
+    int terminal;                 /* the pty slave to attach, or -1 */
+    int proc_fd; /* a procfs opened before entering the container (linux/procfs.h) */
+    int sync_fd; /* to the runtime, for a seccomp listener (SYNC_SECCOMP_*) */
     char exe[PATH_MAX];
     char **env;
 };

@@ -202,7 +202,8 @@ static int setup(struct launch *l, struct finish *f, struct error *err)
         .process = &spec->process,
         .personality = spec->linux.has_personality ? &spec->linux.personality : NULL,
         .seccomp = &l->seccomp,
-        .preserve_fds = l->opts->preserve_fds,
+        .preserve_fds = l->listen_fds + l->opts->preserve_fds,
+        .extra_env = l->listen_fds ? l->listen_envp : NULL,
         .sync_fd = l->sync_fds[1],
     };
     process_reset_signals();

@@ -38,6 +38,9 @@ struct launch {
     int console_fd;  /* connected --console-socket, or -1 */
     int terminal;    /* parent: the pty master nsrun relays itself; init: the slave; or -1 */
     bool into_cgroup;
+    int listen_fds;             /* socket activation: descriptors from 3 on, kept */
+    char listen_env[2][32];     /* LISTEN_FDS=N, LISTEN_PID=1 for the container */
+    const char *listen_envp[3]; /* the two, NULL-terminated, once set */
 
     pid_t child_pid; /* the direct child: the init, or a parent of it that exits */
     pid_t init_pid;

@@ -129,19 +129,24 @@ int process_find_executable(const struct spec_process *p, char out[PATH_MAX], st
     return error_set(err, 0, "exec: \"%s\": executable file not found in $PATH", name);
 }
 
-char **process_environment(const struct spec_process *p, struct error *err)
+char **process_environment(const struct spec_process *p, const char *const *extra,
+                           struct error *err)
 {
     const struct spec_strings *env = &p->env;
-    char **out = calloc(env->len + 2, sizeof *out);
+    size_t n_extra = 0;
+    while (extra && extra[n_extra]) n_extra++;
+    char **out = calloc(env->len + n_extra + 2, sizeof *out);
     if (!out) {
         error_set(err, ENOMEM, "environment");
         return NULL;
     }
-    for (size_t i = 0; i < env->len; i++) out[i] = (char *)env->items[i];
+    size_t n = 0;
+    for (size_t i = 0; i < env->len; i++) out[n++] = (char *)env->items[i];
+    for (size_t i = 0; i < n_extra; i++) out[n++] = (char *)extra[i];
     if (!spec_getenv(p, "HOME")) {
         _cleanup_free_ char *home = NULL;
         if (passwd_lookup_uid("/etc/passwd", p->user.uid, NULL, &home) < 0) home = strdup("/");
-        if (!home || asprintf(&out[env->len], "HOME=%s", home) < 0) {
+        if (!home || asprintf(&out[n], "HOME=%s", home) < 0) {
             free(out);
             error_set(err, ENOMEM, "environment");
             return NULL;

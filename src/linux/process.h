@@ -23,7 +23,8 @@ int process_set_personality(const struct spec_personality *p, struct error *err)
 int process_find_executable(const struct spec_process *p, char out[PATH_MAX], struct error *err);
 /* process.env, plus HOME from the container's /etc/passwd when it is not set
  * (as runc does). NULL-terminated; lives until exec. */
-char **process_environment(const struct spec_process *p, struct error *err);
+char **process_environment(const struct spec_process *p, const char *const *extra,
+                           struct error *err);
 /* Default dispositions and an empty signal mask, as a new process expects. */
 void process_reset_signals(void);
 /* Every descriptor from 3 + preserve_fds on is closed at exec. */
