@@ -9,6 +9,7 @@
 #include "linux/exe_guard.h"
 #include "linux/rootless.h"
 #include "spec/spec.h"
+#include "util/cleanup.h"
 #include "util/log.h"
 
 static const struct cli_command *const commands[] = {
@@ -55,7 +56,7 @@ static void print_version(void)
 int main(int argc, char **argv)
 {
     /* Parsing reorders argv; a re-execution needs it as it came. */
-    char **original = calloc((size_t)argc + 1, sizeof *original);
+    _cleanup_free_ char **original = calloc((size_t)argc + 1, sizeof *original);
     if (!original) return 1;
     memcpy(original, argv, (size_t)argc * sizeof *argv);
     struct cli_global g = {0};

@@ -24,7 +24,7 @@ import pytest
 REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "scripts"))
 from image import docker_archive  # noqa: E402
-NSRUN = REPO / "build" / "nsrun"
+NSRUN = pathlib.Path(os.environ.get("NSRUN_BINARY", REPO / "build" / "nsrun"))
 RUNTIMES = {"nsrun": str(NSRUN), "runc": shutil.which("runc") or "/usr/sbin/runc"}
 SESSION = "nsrun-eng-" + uuid.uuid4().hex[:6]
 BUSYBOX = "localhost/busybox:latest"
@@ -41,7 +41,7 @@ def pytest_collection_modifyitems(config, items):
     if os.geteuid() != 0:
         reason = "the engine tests start daemons and containers and need root"
     elif not NSRUN.exists():
-        reason = "build/nsrun is not built (run make)"
+        reason = f"{NSRUN} is not built (run make)"
     elif missing:
         reason = f"engines missing: {', '.join(missing)} (make check-engines installs them)"
     if reason:

@@ -20,7 +20,8 @@ import uuid
 import pytest
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
-NSRUN = REPO / "build" / "nsrun"
+# make sets NSRUN_BINARY (build/sanitize/nsrun for SANITIZE=1).
+NSRUN = pathlib.Path(os.environ.get("NSRUN_BINARY", REPO / "build" / "nsrun"))
 BUSYBOX = pathlib.Path("/bin/busybox")
 CGROUP_ROOT = pathlib.Path("/sys/fs/cgroup")
 # Unique to this test session: another session's containers (a second checkout
@@ -33,7 +34,7 @@ def pytest_collection_modifyitems(config, items):
     if os.geteuid() != 0:
         reason = "integration tests run containers and need root"
     elif not NSRUN.exists():
-        reason = "build/nsrun is not built (run make)"
+        reason = f"{NSRUN} is not built (run make)"
     elif not BUSYBOX.exists():
         reason = "/bin/busybox (Debian's busybox-static) is missing"
     if reason:
@@ -116,6 +117,8 @@ class RootlessNsrun(Nsrun):
         super().__init__(tmp, "rootless-state")
         self.user = user
         self.env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/"}
+        # A sanitizer build's settings (make check SANITIZE=1) go along.
+        self.env.update({k: v for k, v in os.environ.items() if k.endswith("SAN_OPTIONS")})
         self.root.mkdir(mode=0o700)
         os.chown(self.root, user.pw_uid, user.pw_gid)
 

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from conftest import NSRUN
+from conftest import NSRUN, REPO
 
 COMMANDS = ["create", "start", "run", "exec", "state", "list", "kill", "delete", "pause", "resume",
             "update", "ps", "events", "spec", "enter", "ns", "features"]
@@ -170,9 +170,6 @@ def test_features(nsrun, bundle, cid):
                                     "options": options})
     bundle.args("true")
     nsrun.ok("run", "-b", str(bundle.path), cid)
-
-
-REPO = NSRUN.parents[1]
 
 
 def test_man_pages_are_current(tmp_path):

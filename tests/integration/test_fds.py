@@ -107,7 +107,7 @@ def test_socket_activation_descriptors_are_passed(nsrun, bundle, cid, tmp_path):
 def test_socket_activation_for_another_process_is_ignored(nsrun, bundle, cid, tmp_path):
     bundle.args("sleep", "60")
     pid_file = tmp_path / "init.pid"
-    env = {"PATH": os.environ["PATH"], "LISTEN_PID": "1", "LISTEN_FDS": "2"}
+    env = dict(os.environ, LISTEN_PID="1", LISTEN_FDS="2")
     r = nsrun_with(nsrun, ["run", "-d", "--pid-file", str(pid_file), "-b", str(bundle.path),
                            cid], files=files(tmp_path, 2), env=env)
     assert r.returncode == 0, (tmp_path / "out").read_text()
