@@ -4,16 +4,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
-#include <linux/openat2.h>
 #include <stdbool.h>
-#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
 #include "util/cleanup.h"
+#include "util/resolve.h"
 
 enum { PROC_ROOT_INO = 1 };
 
@@ -35,11 +33,7 @@ int procfs_open_root(struct error *err)
 
 int procfs_open(int proc_fd, const char *path, int flags, struct error *err)
 {
-    struct open_how how = {
-        .flags = (uint64_t)(flags | O_CLOEXEC),
-        .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
-    };
-    _cleanup_close_ int fd = (int)syscall(SYS_openat2, proc_fd, path, &how, sizeof how);
+    _cleanup_close_ int fd = resolve_open(proc_fd, path, flags, RESOLVE_MODE_BENEATH);
     if (fd < 0) return error_sys(err, "open /proc/%s", path);
     if (!on_procfs(fd)) return error_set(err, 0, "/proc/%s is not on procfs", path);
     return TAKE_FD(fd);

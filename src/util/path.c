@@ -1,32 +1,25 @@
-/* Resolution inside a root with openat2(RESOLVE_IN_ROOT); see path.h. */
+/* Resolution inside a root (util/resolve.h: openat2(RESOLVE_IN_ROOT), or its
+ * equivalent walk); see path.h. */
 #include "util/path.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "util/cleanup.h"
+#include "util/resolve.h"
 
 enum { MAX_SYMLINK_HOPS = 40 };
 
 static int openat2_in_root(int rootfd, const char *path, int flags)
 {
-    struct open_how how = {
-        .flags = (unsigned long long)(flags | O_CLOEXEC),
-        .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-    };
     while (*path == '/') path++;
     if (!*path) path = ".";
-    long fd;
-    do fd = syscall(SYS_openat2, rootfd, path, &how, sizeof how);
-    while (fd < 0 && errno == EAGAIN); /* a rename raced the lookup */
-    return (int)fd;
+    return resolve_open(rootfd, path, flags, RESOLVE_MODE_IN_ROOT);
 }
 
 int path_open_in_root(int rootfd, const char *path, int flags, struct error *err)

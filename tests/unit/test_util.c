@@ -1,6 +1,6 @@
 /* Utilities and small pure pieces: the error chain, safe paths inside a
- * root (no escape through symlinks or ".."), cgroup path cleaning, id
- * checks, passwd lookups, the option parser. */
+ * root (no escape through symlinks or ".."), nsrun's walk against openat2,
+ * cgroup path cleaning, id checks, passwd lookups, the option parser. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -14,6 +14,7 @@
 #include "util/fs.h"
 #include "util/passwd.h"
 #include "util/path.h"
+#include "util/resolve.h"
 
 static struct error err;
 
@@ -104,6 +105,105 @@ static void test_paths_stay_inside(void)
     close(rootfd);
     char cmd[1024];
     snprintf(cmd, sizeof cmd, "rm -rf %s %s", root, outside);
+    ok(system(cmd) == 0, "cleanup");
+}
+
+/* The outcome of one lookup: the inode reached, or the errno. */
+struct outcome {
+    int err;
+    dev_t dev;
+    ino_t ino;
+};
+
+static struct outcome lookup(int (*open_fn)(int, const char *, int, enum resolve_mode), int dirfd,
+                             const char *path, int flags, enum resolve_mode mode)
+{
+    struct outcome o = {0};
+    int fd = open_fn(dirfd, path, flags, mode);
+    struct stat st;
+    if (fd < 0) {
+        o.err = errno;
+        return o;
+    }
+    fstat(fd, &st);
+    o.dev = st.st_dev;
+    o.ino = st.st_ino;
+    close(fd);
+    return o;
+}
+
+static void test_walk_matches_openat2(void)
+{
+    char top[] = "/tmp/nsrun-unit-walk-XXXXXX", outside[] = "/tmp/nsrun-unit-out-XXXXXX";
+    if (!mkdtemp(top) || !mkdtemp(outside)) {
+        ok(0, "mkdtemp");
+        return;
+    }
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "cd %s && mkdir -p dir/sub && echo x > dir/file && ln -s /dir abs && "
+             "ln -s dir/sub rel && ln -s ../../../../dir up && ln -s %s escape && "
+             "ln -s loop loop && ln -s chain2 chain1 && ln -s dir chain2 && "
+             "ln -s dir/file filelink && ln -s /proc/self/fd/0 magic",
+             top, outside);
+    ok(system(cmd) == 0, "a tree with symlinks of every kind");
+    int rootfd = open(top, O_PATH | O_DIRECTORY);
+    static const struct {
+        const char *path;
+        int flags;
+    } cases[] = {
+        {"", O_PATH},
+        {".", O_PATH},
+        {"dir", O_PATH | O_DIRECTORY},
+        {"dir/file", O_RDONLY},
+        {"/dir/file", O_PATH},
+        {"abs/file", O_RDONLY},
+        {"abs/", O_PATH},
+        {"rel", O_PATH},
+        {"up/file", O_PATH},
+        {"escape", O_PATH},
+        {"loop", O_PATH},
+        {"chain1/file", O_RDONLY},
+        {"filelink", O_RDONLY},
+        {"filelink", O_PATH | O_NOFOLLOW},
+        {"filelink", O_RDONLY | O_NOFOLLOW},
+        {"dir/file/x", O_PATH},
+        {"dir/file", O_PATH | O_DIRECTORY},
+        {"dir/../dir/sub/../file", O_RDONLY},
+        {"../../dir/file", O_RDONLY},
+        {"dir", O_RDONLY | O_DIRECTORY},
+        {"magic", O_PATH},
+        {"nonexistent", O_PATH},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        struct outcome a =
+            lookup(resolve_open, rootfd, cases[i].path, cases[i].flags, RESOLVE_MODE_IN_ROOT);
+        struct outcome b =
+            lookup(resolve_open_walk, rootfd, cases[i].path, cases[i].flags, RESOLVE_MODE_IN_ROOT);
+        ok(a.err == b.err && a.dev == b.dev && a.ino == b.ino,
+           "in root: \"%s\" (flags %#x): the walk does as openat2 (errno %d / %d)", cases[i].path,
+           (unsigned)cases[i].flags, a.err, b.err);
+    }
+
+    int proc = open("/proc", O_PATH | O_DIRECTORY);
+    static const char *const proc_paths[] = {
+        "self/status", "self/fd/0",         "self/root",   "self/exe", "../etc",
+        "/etc",        "sys/kernel/ostype", "self/ns/net", "net/dev",
+    };
+    for (size_t i = 0; i < sizeof proc_paths / sizeof *proc_paths; i++) {
+        struct outcome a = lookup(resolve_open, proc, proc_paths[i], O_PATH, RESOLVE_MODE_BENEATH);
+        struct outcome b =
+            lookup(resolve_open_walk, proc, proc_paths[i], O_PATH, RESOLVE_MODE_BENEATH);
+        ok(a.err == b.err && a.dev == b.dev && a.ino == b.ino,
+           "beneath /proc: \"%s\": the walk does as openat2 (errno %d / %d)", proc_paths[i], a.err,
+           b.err);
+    }
+    struct outcome magic =
+        lookup(resolve_open_walk, proc, "self/fd/0", O_PATH, RESOLVE_MODE_BENEATH);
+    is_int(magic.err, ELOOP, "a magic link is refused with ELOOP");
+    close(proc);
+    close(rootfd);
+    snprintf(cmd, sizeof cmd, "rm -rf %s %s", top, outside);
     ok(system(cmd) == 0, "cleanup");
 }
 
@@ -214,6 +314,7 @@ int main(void)
 {
     test_error_chain();
     test_paths_stay_inside();
+    test_walk_matches_openat2();
     test_cgroup_paths();
     test_ids();
     test_passwd();
