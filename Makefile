@@ -62,7 +62,7 @@ MAIN_OBJ  := $(BUILD)/src/cli/main.o
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all deps check check-engines unit integration demo bench man install clean format
+.PHONY: all deps check check-engines unit integration demo bench man install clean format fuzz
 
 all: $(BUILD)/nsrun
 
@@ -117,6 +117,40 @@ bench:
 	@scripts/deps.sh build bench
 	$(MAKE) all
 	bench/run.sh
+
+# libFuzzer targets (fuzz/): nsrun's sources built again with clang and the
+# fuzzer's instrumentation in build/fuzz; each target runs FUZZ_SECONDS from
+# the seeds in fuzz/seeds (written by fuzz/seeds.py from the tests' configs)
+# and what earlier runs found (build/fuzz/corpus).
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := spec seccomp mount_options paths
+FUZZ_DIR     := build/fuzz
+FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+FUZZ_OBJS    := $(patsubst %.c,$(FUZZ_DIR)/%.o,$(filter-out $(MAIN_SRC),$(SRCS)))
+FUZZ_BINS    := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
+
+$(FUZZ_OBJS): $(FUZZ_DIR)/%.o: %.c
+	@mkdir -p $(@D)
+	@echo "  CLANG   $<"
+	$(Q)clang $(CPPFLAGS) -std=c11 $(WARNINGS) $(FUZZ_FLAGS) -MMD -MP -c -o $@ $<
+
+$(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_OBJS)
+	@echo "  FUZZER  $@"
+	$(Q)clang $(CPPFLAGS) -std=c11 $(WARNINGS) -g -O1 -fsanitize=fuzzer,address,undefined \
+		-o $@ $^ $(LIBS)
+
+fuzz:
+	@scripts/deps.sh build fuzz
+	$(MAKE) $(FUZZ_BINS)
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_DIR)/corpus/$$t && \
+		echo "fuzz_$$t: $(FUZZ_SECONDS) s" && \
+		$(FUZZ_DIR)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=$(FUZZ_DIR)/crash-$$t- $(FUZZ_DIR)/corpus/$$t fuzz/seeds/$$t \
+			2>$(FUZZ_DIR)/fuzz_$$t.log || { tail -40 $(FUZZ_DIR)/fuzz_$$t.log; exit 1; }; \
+		grep -E "DONE|stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss" \
+			$(FUZZ_DIR)/fuzz_$$t.log; \
+	done
 
 # The pages are written from nsrun's --help (a test checks they are current).
 man: $(BUILD)/nsrun

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs, with apt-get, the Debian packages a task needs, if any is missing.
-# Usage: scripts/deps.sh TASK...   (build, test, demo, bench, engines)
+# Usage: scripts/deps.sh TASK...   (build, test, demo, bench, engines, fuzz)
 set -eu
 
 packages() {
@@ -9,6 +9,7 @@ packages() {
     test) echo "perl python3-pytest busybox-static iproute2 procps util-linux uidmap passwd bash-completion" ;;
     demo) echo "busybox-static" ;;
     bench) echo "busybox-static hyperfine runc crun util-linux time podman conmon containerd containernetworking-plugins iptables" ;;
+    fuzz) echo "clang" ;;
     engines) echo "podman conmon containerd docker.io runc containernetworking-plugins iptables iproute2" ;;
     *) echo "deps.sh: unknown task $1" >&2; exit 2 ;;
     esac

@@ -119,7 +119,7 @@ static int open_current(const struct walk *w, int flags)
 }
 
 /* One name that is neither "." nor "..": descend, follow, or finish. */
-static int step(struct walk *w, const char *name, bool last, int flags, bool want_dir,
+static int step(struct walk *w, const char *name, bool last, int flags, bool slash,
                 enum resolve_mode mode, bool *done)
 {
     int cur = w->dirs[w->depth];
@@ -131,7 +131,8 @@ static int step(struct walk *w, const char *name, bool last, int flags, bool wan
         err = errno;
     else if (mode == RESOLVE_MODE_BENEATH && st.st_dev != w->dev)
         err = EXDEV;
-    else if (S_ISLNK(st.st_mode) && !(last && (flags & O_NOFOLLOW))) {
+    /* A trailing slash follows a last symlink even with O_NOFOLLOW. */
+    else if (S_ISLNK(st.st_mode) && !(last && (flags & O_NOFOLLOW) && !slash)) {
         if (splice_link(w, fd, mode) < 0) err = errno;
     } else if (!last) {
         if (!S_ISDIR(st.st_mode))
@@ -142,8 +143,8 @@ static int step(struct walk *w, const char *name, bool last, int flags, bool wan
             w->dirs[++w->depth] = fd;
             return 0;
         }
-    } else if (want_dir && !S_ISDIR(st.st_mode)) {
-        err = S_ISLNK(st.st_mode) ? ELOOP : ENOTDIR;
+    } else if ((slash || (flags & O_DIRECTORY)) && !S_ISDIR(st.st_mode)) {
+        err = ENOTDIR;
     } else {
         *done = true;
         if (flags & O_PATH) return fd;
@@ -162,7 +163,7 @@ static int walk_once(struct walk *w, const char *path, int flags, enum resolve_m
     if (*path == '/' && mode == RESOLVE_MODE_BENEATH) return fail(EXDEV);
     if (strlen(path) >= sizeof w->rest) return fail(ENAMETOOLONG);
     strcpy(w->rest, path);
-    bool want_dir = (flags & O_DIRECTORY) || (*path && path[strlen(path) - 1] == '/');
+    bool slash = path[strlen(path) - 1] == '/';
     char name[NAME_MAX + 1];
     bool last = false;
     int err = 0;
@@ -174,7 +175,7 @@ static int walk_once(struct walk *w, const char *path, int flags, enum resolve_m
                 return fail(EXDEV);
         } else if (strcmp(name, ".") != 0) {
             bool done = false;
-            int fd = step(w, name, last, flags, want_dir, mode, &done);
+            int fd = step(w, name, last, flags, slash, mode, &done);
             if (fd < 0 || done) return fd;
             continue;
         }

@@ -8,6 +8,7 @@ test's directory. A leftover fails the test (and is cleaned up).
 """
 
 import copy
+import hashlib
 import itertools
 import json
 import os
@@ -150,7 +151,12 @@ class Bundle:
         self.default = copy.deepcopy(self.config)
 
     def write(self):
-        (self.path / "config.json").write_text(json.dumps(self.config, indent=2))
+        text = json.dumps(self.config, indent=2)
+        (self.path / "config.json").write_text(text)
+        # fuzz/seeds.sh collects the configs the tests write as seeds.
+        seeds = os.environ.get("NSRUN_SEED_DIR")
+        if seeds:
+            (pathlib.Path(seeds) / hashlib.sha256(text.encode()).hexdigest()[:16]).write_text(text)
         return self
 
     def args(self, *argv):
