@@ -136,7 +136,7 @@ int state_remove_dir(int root_fd, const char *id, struct error *err)
 {
     _cleanup_close_ int fd = openat(root_fd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) return errno == ENOENT ? 0 : error_sys(err, "open the state directory of %s", id);
-    DIR *d = fdopendir(dup(fd));
+    DIR *d = fdopendir(fcntl(fd, F_DUPFD_CLOEXEC, 0));
     if (!d) return error_sys(err, "read the state directory of %s", id);
     for (struct dirent *e; (e = readdir(d));) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
@@ -305,7 +305,7 @@ int state_list_ids(int root_fd, char ***ids, size_t *n, struct error *err)
 {
     *ids = NULL;
     *n = 0;
-    DIR *d = fdopendir(dup(root_fd));
+    DIR *d = fdopendir(fcntl(root_fd, F_DUPFD_CLOEXEC, 0));
     if (!d) return error_sys(err, "read the state root");
     rewinddir(d);
     size_t cap = 0;

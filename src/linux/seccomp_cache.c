@@ -167,7 +167,7 @@ int seccomp_cache_lookup(int root_fd, const struct seccomp_cache_key *key,
 /* Keeps the cache bounded: past MAX_ENTRIES files, start again. */
 static void trim(int dir)
 {
-    _cleanup_closedir_ DIR *d = fdopendir(dup(dir));
+    _cleanup_closedir_ DIR *d = fdopendir(fcntl(dir, F_DUPFD_CLOEXEC, 0));
     if (!d) return;
     size_t n = 0;
     for (struct dirent *e; (e = readdir(d));) n += e->d_name[0] != '.';
