@@ -121,8 +121,25 @@ static int bind_host_sys(struct rootfs *r, const struct mount_step *s, struct er
     return do_bind(r, &bind, err);
 }
 
+/* proc and sysfs go on an ordinary directory, as runc has it: an image
+ * whose /proc is a symlink would have procfs land elsewhere (on its /etc,
+ * say), where the masks and read-only paths planned for /proc are not. */
+static int refuse_symlinked_destination(struct rootfs *r, const struct mount_step *s,
+                                        struct error *err)
+{
+    if (strcmp(s->fstype, "proc") != 0 && strcmp(s->fstype, "sysfs") != 0) return 0;
+    struct error ignored;
+    _cleanup_close_ int fd = path_open_in_root(r->rootfd, s->dest, O_PATH | O_NOFOLLOW, &ignored);
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISLNK(st.st_mode))
+        return error_set(err, 0, "mount %s on %s: must be an ordinary directory, not a symlink",
+                         s->fstype, s->dest);
+    return 0;
+}
+
 static int do_mount(struct rootfs *r, const struct mount_step *s, struct error *err)
 {
+    if (refuse_symlinked_destination(r, s, err) < 0) return -1;
     _cleanup_close_ int fd = path_mkdir_in_root(r->rootfd, s->dest, 0755, err);
     if (fd < 0) return error_wrap(err, "mount %s on %s", s->fstype, s->dest);
     _cleanup_close_ int below = -1;

@@ -10,6 +10,7 @@ import shutil
 import threading
 import time
 
+import pytest
 
 
 def mountinfo_points(out):
@@ -214,6 +215,23 @@ def test_a_fake_proc_in_the_rootfs_does_not_take_writes(nsrun, bundle, cid):
         assert (fake / "oom_score_adj").read_text() == "0\n"
     finally:
         nsrun.ok("delete", "-f", cid)
+
+
+@pytest.mark.parametrize("name,target", [("proc", "/etc"), ("sys", "../tmp")])
+def test_a_symlinked_proc_or_sys_is_refused(nsrun, bundle, cid, name, target):
+    """procfs and sysfs go on ordinary directories (as runc has it): an
+    image whose /proc leads to its /etc would get procfs there, away from
+    the masks planned for /proc."""
+    path = bundle.rootfs / name
+    if path.is_dir() and not path.is_symlink():
+        path.rmdir()
+    os.symlink(target, path)
+    bundle.args("true")
+    r = nsrun("run", "-b", str(bundle.path), cid)
+    fstype = {"proc": "proc", "sys": "sysfs"}[name]
+    assert r.returncode == 1, r
+    assert f"mount {fstype} on /{name}: must be an ordinary directory, not a symlink" in r.err
+    assert nsrun.ids() == []
 
 
 ALL_CAPS = ["CAP_SYS_ADMIN", "CAP_DAC_OVERRIDE", "CAP_CHOWN", "CAP_FOWNER"]

@@ -2,7 +2,6 @@
 opens is close-on-exec (so that none can leak into a container, whatever
 path a process takes to exec), save the stdio it sets up on purpose."""
 
-import pathlib
 import re
 
 from conftest import REPO
