@@ -12,7 +12,7 @@
  * (a read-only mount, a sealed memfd); otherwise re-executes nsrun with
  * argv from a read-only, detached bind mount of its own binary (no copy;
  * needs CAP_SYS_ADMIN), or else from a sealed memfd copy, and returns only
- * on failure. */
+ * on failure. Rootless, a binary only root can write needs neither. */
 int exe_guard(char *const argv[], struct error *err);
 
 #endif

@@ -110,27 +110,50 @@ def test_the_protected_binary_costs_no_copy_as_root(nsrun, bundle, cid):
         proc.wait(timeout=10)
 
 
-def test_rootless_nsrun_runs_from_a_sealed_copy(rootless, rootless_bundle, cid):
-    """Without the privilege to make mounts, the protected binary is a
-    sealed memfd copy: writes to it fail, whoever opens it."""
-    rootless_bundle.args("sleep", "60")
-    rootless_bundle.write()
-    proc = subprocess.Popen([str(NSRUN), "--root", str(rootless.root), "run", "-b",
-                             str(rootless_bundle.path), cid], stdin=subprocess.DEVNULL,
+def run_rootless_and_look(rootless, bundle, cid, binary, look):
+    """binary run (as the unprivileged user) for a sleeping container;
+    look(pid of nsrun run) while it runs."""
+    bundle.args("sleep", "60")
+    bundle.write()
+    proc = subprocess.Popen([str(binary), "--root", str(rootless.root), "run", "-b",
+                             str(bundle.path), cid], stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             **rootless.run_as())
     try:
         deadline = time.monotonic() + 10
         while rootless("state", cid).returncode != 0 and time.monotonic() < deadline:
             time.sleep(0.02)
-        fd = os.open(f"/proc/{proc.pid}/exe", os.O_RDONLY)
+        look(proc.pid)
+    finally:
+        rootless("delete", "--force", cid)
+        proc.wait(timeout=10)
+
+
+def test_rootless_nsrun_of_its_own_runs_from_a_sealed_copy(rootless, rootless_bundle, cid,
+                                                           tmp_path):
+    """A binary the user may write (their own build): without the privilege
+    to make mounts, nsrun runs from a sealed memfd copy, to which writes
+    fail whoever opens it."""
+    binary = tmp_path / "nsrun-users"
+    shutil.copy(NSRUN, binary)
+    os.chown(binary, rootless.user.pw_uid, rootless.user.pw_gid)
+
+    def sealed(pid):
+        fd = os.open(f"/proc/{pid}/exe", os.O_RDONLY)
         try:
             assert fcntl.fcntl(fd, fcntl.F_GET_SEALS) & fcntl.F_SEAL_WRITE
         finally:
             os.close(fd)
-    finally:
-        rootless("delete", "--force", cid)
-        proc.wait(timeout=10)
+    run_rootless_and_look(rootless, rootless_bundle, cid, binary, sealed)
+
+
+def test_rootless_nsrun_of_roots_runs_as_it_is(rootless, rootless_bundle, cid):
+    """Root's binary, writable by root only: out of a rootless container's
+    reach already, so no copy (no re-execution: /proc/PID/exe keeps its
+    path)."""
+    def as_is(pid):
+        assert os.readlink(f"/proc/{pid}/exe") == str(NSRUN)
+    run_rootless_and_look(rootless, rootless_bundle, cid, NSRUN, as_is)
 
 
 def test_a_binary_on_a_read_only_mount_runs_as_it_is(nsrun, bundle, cid, tmp_path):
