@@ -131,15 +131,29 @@ static bool needs_cgroup(const struct spec_resources *r)
            r->unified.len;
 }
 
+/* The config, which start, delete and exec read (hooks, the process), and
+ * a first state.json without a pid but with the planned cgroup: from here
+ * on, a create killed at any point leaves what delete needs to remove all
+ * it made. */
+static int keep_config(struct launch *l, struct error *err)
+{
+    if (fs_write_atomic_at(l->state_fd, "config.json", l->config_text, strlen(l->config_text), 0600,
+                           err) < 0)
+        return -1;
+    struct container_state st = launch_state(l, STATUS_CREATING, 0);
+    return state_write(l->state_fd, &st, err);
+}
+
 static int make_cgroup(struct launch *l, struct error *err)
 {
     if (cgroup_host_detect(&l->host, err) < 0) return error_wrap(err, "cgroups");
     const struct spec_linux *lx = &l->spec.linux;
-    if (cgroup_create(&l->host, lx->cgroups_path, l->opts->id,
-                      lx->has_resources ? &lx->resources : NULL, &l->cgroup, err) == 0) {
-        l->has_cgroup = true;
+    if (cgroup_plan(&l->host, lx->cgroups_path, l->opts->id, &l->cgroup, err) < 0) return -1;
+    l->has_cgroup = true; /* for launch_abort, which removes what was made */
+    if (keep_config(l, err) < 0) return -1;
+    if (cgroup_make(&l->host, lx->has_resources ? &lx->resources : NULL, &l->cgroup, err) == 0)
         return 0;
-    }
+    l->has_cgroup = false; /* cgroup_make removed what it made */
     /* Rootless, a cgroup is used where one is delegated to the user; where
      * none is, the container stays in nsrun's own, unless it asks for limits. */
     bool denied = err->errnum == EACCES || err->errnum == EPERM || err->errnum == EROFS;
@@ -418,26 +432,13 @@ static int adopt_init(struct launch *l, struct error *err)
     return l->init_pidfd < 0 ? -1 : 0;
 }
 
-/* Written while the init sets itself up: the config, which start, delete
- * and exec read (hooks, the process), and a first state.json without a pid,
- * so that a create killed from here on leaves what delete needs to remove
- * its cgroup. */
-static int keep_config(struct launch *l, struct error *err)
-{
-    if (fs_write_atomic_at(l->state_fd, "config.json", l->config_text, strlen(l->config_text), 0600,
-                           err) < 0)
-        return -1;
-    struct container_state st = launch_state(l, STATUS_CREATING, 0);
-    return state_write(l->state_fd, &st, err);
-}
-
 int launch_container(struct launch *l, struct error *err)
 {
     l->bundle_fd = l->root_fd = l->state_fd = l->fifo_fd = l->init_pidfd = -1;
     l->console_fd = l->terminal = -1;
     l->sync_fds[0] = l->sync_fds[1] = -1;
-    if (prepare(l, err) < 0 || spawn(l, err) < 0 || keep_config(l, err) < 0 ||
-        wait_ready(l, err) < 0 || adopt_init(l, err) < 0) {
+    if (prepare(l, err) < 0 || spawn(l, err) < 0 || wait_ready(l, err) < 0 ||
+        adopt_init(l, err) < 0) {
         launch_abort(l);
         launch_release(l);
         return -1;
@@ -525,6 +526,7 @@ int container_create(const struct runtime *rt, const struct create_options *opts
     struct launch l = {.rt = rt, .opts = opts};
     if (launch_container(&l, err) < 0) return -1;
     int rc = launch_record(&l, err);
+    if (rc == 0) rc = sync_send(l.sync_fds[0], SYNC_RECORDED, err);
     if (rc < 0) launch_abort(&l);
     launch_release(&l);
     return rc;

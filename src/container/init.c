@@ -160,10 +160,11 @@ static int setup_rootfs(struct launch *l, struct error *err)
 
 static int receive_start(struct launch *l, struct error *err)
 {
-    if (l->run_mode) {
-        struct sync_msg msg;
-        return sync_expect(l->sync_fds[1], SYNC_GO, &msg, err);
-    }
+    struct sync_msg msg;
+    if (l->run_mode) return sync_expect(l->sync_fds[1], SYNC_GO, &msg, err);
+    /* Only once its pid is recorded may the init outlive create: a create
+     * killed before that leaves nothing delete could not find. */
+    if (sync_expect(l->sync_fds[1], SYNC_RECORDED, &msg, err) < 0) return -1;
     close(l->sync_fds[1]);
     l->sync_fds[1] = -1;
     char byte;

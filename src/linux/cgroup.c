@@ -352,8 +352,22 @@ static int open_join_fds(struct cgroup *cg, struct error *err)
     return 0;
 }
 
-int cgroup_create(const struct cgroup_host *host, const char *cgroups_path, const char *id,
-                  const struct spec_resources *resources, struct cgroup *cg, struct error *err)
+/* The levels of d's path below the mount that do not exist yet. */
+static int missing_levels(const struct cgroup_hierarchy *h, const struct cgroup_dir *d)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s", d->path);
+    int missing = 0;
+    size_t mount_len = strlen(h->mount);
+    while (strlen(path) > mount_len && access(path, F_OK) < 0) {
+        missing++;
+        *strrchr(path, '/') = '\0';
+    }
+    return missing;
+}
+
+int cgroup_plan(const struct cgroup_host *host, const char *cgroups_path, const char *id,
+                struct cgroup *cg, struct error *err)
 {
     memset(cg, 0, sizeof *cg);
     cg->v2_fd = -1;
@@ -372,7 +386,21 @@ int cgroup_create(const struct cgroup_host *host, const char *cgroups_path, cons
             error_set(err, ENOMEM, "cgroup");
             goto fail;
         }
-        if (make_dirs(h, d, err) < 0) goto fail;
+        d->created = missing_levels(h, d);
+    }
+    return 0;
+fail:
+    cgroup_free(cg);
+    return -1;
+}
+
+int cgroup_make(const struct cgroup_host *host, const struct spec_resources *resources,
+                struct cgroup *cg, struct error *err)
+{
+    for (size_t i = 0; i < cg->n; i++) {
+        struct cgroup_dir *d = &cg->dirs[i];
+        d->created = 0; /* counted again as they are made */
+        if (make_dirs(&host->h[i], d, err) < 0) goto fail;
     }
     if (resources && cgroup_apply(cg, v2_mount(host), resources, err) < 0) goto fail;
     if (open_join_fds(cg, err) < 0) goto fail;

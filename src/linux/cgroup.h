@@ -49,11 +49,16 @@ struct cgroup {
 int cgroup_host_detect(struct cgroup_host *host, struct error *err);
 void cgroup_host_free(struct cgroup_host *host);
 
-/* Makes the container's cgroup (cgroups_path from the spec, "" for the
- * default of <own cgroup>/<id>), applies resources (NULL for none) and
+/* The container's cgroup (cgroups_path from the spec, "" for the default
+ * of <own cgroup>/<id>) in each hierarchy, made of nothing yet: each dir's
+ * `created` counts the levels cgroup_make will make, so that a record of
+ * the plan lets delete remove them even if nsrun dies while making them. */
+int cgroup_plan(const struct cgroup_host *host, const char *cgroups_path, const char *id,
+                struct cgroup *cg, struct error *err);
+/* Makes the planned directories, applies resources (NULL for none) and
  * opens what the init needs to join. On failure nothing is left behind. */
-int cgroup_create(const struct cgroup_host *host, const char *cgroups_path, const char *id,
-                  const struct spec_resources *resources, struct cgroup *cg, struct error *err);
+int cgroup_make(const struct cgroup_host *host, const struct spec_resources *resources,
+                struct cgroup *cg, struct error *err);
 /* Applies resources to an existing container cgroup (update). */
 int cgroup_update(struct cgroup *cg, const struct spec_resources *resources, struct error *err);
 /* Child: joins every hierarchy the clone did not already put it in. A

@@ -24,6 +24,7 @@ enum sync_type {
     SYNC_IDMAP_MOUNT,      /* parent → child: one, detached, attached as a descriptor */
     SYNC_SECCOMP_LISTENER, /* child → parent: a seccomp notification descriptor, attached */
     SYNC_SECCOMP_SENT,     /* parent → child: handed to linux.seccomp.listenerPath */
+    SYNC_RECORDED,         /* parent → child (create): state.json has the init's pid */
 };
 
 struct sync_msg {

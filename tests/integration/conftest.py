@@ -263,15 +263,18 @@ def leftover_mounts(tmp_path):
 
 
 def leftover_processes(tmp_path):
+    """Processes rooted in the test's directory, or (a container's, whose
+    root no longer reads as a host path) in a cgroup of the session's."""
     found = []
     for entry in pathlib.Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             root = os.readlink(entry / "root")
+            cgroup = (entry / "cgroup").read_text()
         except OSError:
             continue
-        if root.startswith(str(tmp_path)):
+        if root.startswith(str(tmp_path)) or ID_PREFIX in cgroup:
             found.append(int(entry.name))
     return found
 
