@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "container/finish.h"
 #include "container/hooks.h"
 #include "container/launch.h"
 #include "linux/idmap.h"
@@ -76,7 +77,7 @@ static int check_terminal(struct launch *l, struct error *err)
                          "process.terminal: a detached container needs --console-socket "
                          "to hand its terminal to");
     if (l->opts->console_socket) {
-        l->console_fd = console_socket_connect(l->opts->console_socket, err);
+        l->console_fd = unix_connect(l->opts->console_socket, "--console-socket", err);
         if (l->console_fd < 0) return -1;
     }
     return 0;
@@ -324,19 +325,6 @@ static int run_runtime_hooks(struct launch *l, pid_t init, struct error *err)
     return sync_send_text(l->sync_fds[0], SYNC_HOOKS_DONE, state, err);
 }
 
-/* The init's seccomp listener, on to listenerPath with the state. */
-static int forward_listener(struct launch *l, const struct sync_msg *msg, struct error *err)
-{
-    _cleanup_close_ int fd = msg->fd;
-    if (fd < 0) return error_set(err, EPROTO, "sync: the seccomp listener did not come");
-    struct container_state st = launch_state(l, STATUS_CREATING, msg->sender);
-    _cleanup_free_ char *text =
-        state_process_state_text(&st, msg->sender, l->spec.linux.seccomp.listener_metadata);
-    if (!text) return error_set(err, ENOMEM, "linux.seccomp.listenerPath");
-    if (seccomp_send_listener(l->spec.linux.seccomp.listener_path, text, fd, err) < 0) return -1;
-    return sync_send(l->sync_fds[0], SYNC_SECCOMP_SENT, err);
-}
-
 /* The init runs startContainer hooks after start: it needs the state then. */
 static int send_state_for_start(struct launch *l, struct error *err)
 {
@@ -410,9 +398,12 @@ static int wait_ready(struct launch *l, struct error *err)
         case SYNC_IDMAP_REQUEST:
             if (send_idmapped(l, msg.sender, err) < 0) return -1;
             break;
-        case SYNC_SECCOMP_LISTENER:
-            if (forward_listener(l, &msg, err) < 0) return -1;
+        case SYNC_SECCOMP_LISTENER: {
+            struct container_state st = launch_state(l, STATUS_CREATING, msg.sender);
+            if (finish_forward_listener(&l->spec.linux.seccomp, &st, &msg, l->sync_fds[0], err) < 0)
+                return -1;
             break;
+        }
         case SYNC_READY: l->init_pid = msg.sender; return send_state_for_start(l, err);
         case SYNC_ERROR: return error_set(err, msg.errnum, "%s", msg.text);
         default: return error_set(err, EPROTO, "sync: unexpected message %u", msg.type);

@@ -164,7 +164,7 @@ static int check_terminal(struct exec_run *x, struct error *err)
     if (terminal && !x->o->console_socket && x->o->detach)
         return error_set(err, 0, "--tty with --detach needs --console-socket");
     if (x->o->console_socket) {
-        x->console_fd = console_socket_connect(x->o->console_socket, err);
+        x->console_fd = unix_connect(x->o->console_socket, "--console-socket", err);
         if (x->console_fd < 0) return -1;
     }
     return 0;
@@ -287,19 +287,6 @@ static int spawn(struct exec_run *x, struct error *err)
     return 0;
 }
 
-/* The process' seccomp listener, on to listenerPath with the state. */
-static int forward_listener(struct exec_run *x, const struct sync_msg *msg, struct error *err)
-{
-    _cleanup_close_ int fd = msg->fd;
-    if (fd < 0) return error_set(err, EPROTO, "sync: the seccomp listener did not come");
-    const struct spec_seccomp *sc = &x->spec.linux.seccomp;
-    _cleanup_free_ char *text =
-        state_process_state_text(&x->ls.st, msg->sender, sc->listener_metadata);
-    if (!text) return error_set(err, ENOMEM, "linux.seccomp.listenerPath");
-    if (seccomp_send_listener(sc->listener_path, text, fd, err) < 0) return -1;
-    return sync_send(x->sync_fds[0], SYNC_SECCOMP_SENT, err);
-}
-
 /* Until the process runs: its terminal, ready, then end of file at exec. */
 static int wait_exec(struct exec_run *x, struct error *err)
 {
@@ -309,7 +296,9 @@ static int wait_exec(struct exec_run *x, struct error *err)
         if (msg.type == SYNC_ERROR) return error_set(err, msg.errnum, "%s", msg.text);
         if (msg.type == SYNC_READY) continue;
         if (msg.type == SYNC_SECCOMP_LISTENER) {
-            if (forward_listener(x, &msg, err) < 0) return -1;
+            if (finish_forward_listener(&x->spec.linux.seccomp, &x->ls.st, &msg, x->sync_fds[0],
+                                        err) < 0)
+                return -1;
             continue;
         }
         if (msg.type != SYNC_TERMINAL || msg.fd < 0)

@@ -1,6 +1,7 @@
 /* The end of a container process' set-up; see finish.h. */
 #include "container/finish.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -44,6 +45,17 @@ static int load_seccomp(struct finish *f, struct error *err)
 static bool seccomp_late(const struct finish *f)
 {
     return f->process->no_new_privileges && !f->seccomp->notify;
+}
+
+int finish_forward_listener(const struct spec_seccomp *sc, const struct container_state *st,
+                            const struct sync_msg *msg, int sync_fd, struct error *err)
+{
+    _cleanup_close_ int fd = msg->fd;
+    if (fd < 0) return error_set(err, EPROTO, "sync: the seccomp listener did not come");
+    _cleanup_free_ char *text = state_process_state_text(st, msg->sender, sc->listener_metadata);
+    if (!text) return error_set(err, ENOMEM, "linux.seccomp.listenerPath");
+    if (seccomp_send_listener(sc->listener_path, text, fd, err) < 0) return -1;
+    return sync_send(sync_fd, SYNC_SECCOMP_SENT, err);
 }
 
 int finish_prepare(struct finish *f, struct error *err)

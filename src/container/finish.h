@@ -13,7 +13,9 @@
 
 #include <limits.h>
 
+#include "container/state.h"
 #include "linux/seccomp.h"
+#include "linux/sync.h"
 #include "spec/spec.h"
 
 struct finish {
@@ -30,6 +32,11 @@ struct finish {
 };
 
 int finish_prepare(struct finish *f, struct error *err);
+/* Runtime side of a SYNC_SECCOMP_LISTENER message from the process being
+ * finished (pid msg->sender): the listener, with the container's state as
+ * st has it, on to linux.seccomp.listenerPath; then SYNC_SECCOMP_SENT. */
+int finish_forward_listener(const struct spec_seccomp *sc, const struct container_state *st,
+                            const struct sync_msg *msg, int sync_fd, struct error *err);
 /* Loads a late seccomp filter and execs; returns only on failure. */
 int finish_exec(struct finish *f, struct error *err);
 /* For a child that cannot report to anyone any more: the error on stderr. */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "linux/seccomp_cache.h"
+#include "linux/terminal.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 
@@ -147,18 +148,14 @@ static int flag_of(const char *name, unsigned int *out)
     return -1;
 }
 
+/* The names are known: check_profile() came first. */
 static int add_architectures(scmp_filter_ctx ctx, const struct spec_strings *archs,
                              struct error *err)
 {
     for (size_t i = 0; i < archs->len; i++) {
-        const char *name = archs->items[i];
-        uint32_t arch = arch_resolve(name);
-        if (!arch)
-            return error_set(err, 0, FIELD ".architectures[%zu]: unknown architecture \"%s\"", i,
-                             name);
-        int rc = seccomp_arch_add(ctx, arch);
+        int rc = seccomp_arch_add(ctx, arch_resolve(archs->items[i]));
         if (rc < 0 && rc != -EEXIST)
-            return error_set(err, -rc, FIELD ".architectures[%zu]: add %s", i, name);
+            return error_set(err, -rc, FIELD ".architectures[%zu]: add %s", i, archs->items[i]);
     }
     return 0;
 }
@@ -358,6 +355,18 @@ int seccomp_install(const struct seccomp_program *prog, int *listener, struct er
     if (rc < 0) return error_sys(err, FIELD ": load the filter");
     /* The kernel marks a listener close-on-exec. */
     if (prog->notify) *listener = (int)rc;
+    return 0;
+}
+
+/* One message on a new connection: the state as payload, the listener as
+ * SCM_RIGHTS (runtime-spec's "containerProcessState"). */
+int seccomp_send_listener(const char *path, const char *process_state, int listener,
+                          struct error *err)
+{
+    _cleanup_close_ int sock = unix_connect(path, FIELD ".listenerPath", err);
+    if (sock < 0) return -1;
+    if (fd_send(sock, listener, process_state, err) < 0)
+        return error_wrap(err, FIELD ".listenerPath %s", path);
     return 0;
 }
 

@@ -112,15 +112,15 @@ int fd_recv(int sock, int *fd, struct error *err)
     return 0;
 }
 
-int console_socket_connect(const char *path, struct error *err)
+int unix_connect(const char *path, const char *what, struct error *err)
 {
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
     if (strlen(path) >= sizeof addr.sun_path)
-        return error_set(err, ENAMETOOLONG, "--console-socket %s", path);
+        return error_set(err, ENAMETOOLONG, "%s %s", what, path);
     strcpy(addr.sun_path, path);
     _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return error_sys(err, "--console-socket: socket");
+    if (fd < 0) return error_sys(err, "%s: socket", what);
     if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0)
-        return error_sys(err, "--console-socket: connect to %s", path);
+        return error_sys(err, "%s: connect to %s", what, path);
     return TAKE_FD(fd);
 }

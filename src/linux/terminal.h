@@ -22,7 +22,8 @@ int terminal_attach(int slave, struct error *err);
 int fd_send(int sock, int fd, const char *name, struct error *err);
 /* Receives a descriptor sent with fd_send. */
 int fd_recv(int sock, int *fd, struct error *err);
-/* Connects to the unix socket of --console-socket. */
-int console_socket_connect(const char *path, struct error *err);
+/* Connects to a unix socket (--console-socket, a seccomp listenerPath);
+ * `what` names it in errors. */
+int unix_connect(const char *path, const char *what, struct error *err);
 
 #endif
