@@ -91,42 +91,33 @@ def test_a_container_cannot_overwrite_nsrun_through_proc_exe(bundle, cid, tmp_pa
     assert digest(binary) == before
 
 
-def test_the_protected_binary_costs_no_copy_as_root(nsrun, bundle, cid):
-    """As root, nsrun runs from a read-only bind mount of its own file (the
-    same inode), not from a copy; the host's file stays writable for root."""
+def run_and_look(nsrun, bundle, cid, binary, look):
+    """binary, run as nsrun runs (root, or the unprivileged user), keeps a
+    sleeping container in the foreground; look(pid of that nsrun run)."""
     bundle.args("sleep", "60")
-    proc = subprocess.Popen([str(NSRUN), "--root", str(nsrun.root), "run", "-b",
+    bundle.write()
+    proc = subprocess.Popen([str(binary), "--root", str(nsrun.root), "run", "-b",
                              str(bundle.path), cid], stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            **nsrun.run_as())
     try:
         deadline = time.monotonic() + 10
         while nsrun("state", cid).returncode != 0 and time.monotonic() < deadline:
             time.sleep(0.02)
-        exe = f"/proc/{proc.pid}/exe"
-        assert os.stat(exe).st_ino == os.stat(NSRUN).st_ino
-        assert os.statvfs(exe).f_flag & os.ST_RDONLY
+        look(proc.pid)
     finally:
         nsrun("delete", "--force", cid)
         proc.wait(timeout=10)
 
 
-def run_rootless_and_look(rootless, bundle, cid, binary, look):
-    """binary run (as the unprivileged user) for a sleeping container;
-    look(pid of nsrun run) while it runs."""
-    bundle.args("sleep", "60")
-    bundle.write()
-    proc = subprocess.Popen([str(binary), "--root", str(rootless.root), "run", "-b",
-                             str(bundle.path), cid], stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            **rootless.run_as())
-    try:
-        deadline = time.monotonic() + 10
-        while rootless("state", cid).returncode != 0 and time.monotonic() < deadline:
-            time.sleep(0.02)
-        look(proc.pid)
-    finally:
-        rootless("delete", "--force", cid)
-        proc.wait(timeout=10)
+def test_the_protected_binary_costs_no_copy_as_root(nsrun, bundle, cid):
+    """As root, nsrun runs from a read-only bind mount of its own file (the
+    same inode), not from a copy; the host's file stays writable for root."""
+    def bound_read_only(pid):
+        exe = f"/proc/{pid}/exe"
+        assert os.stat(exe).st_ino == os.stat(NSRUN).st_ino
+        assert os.statvfs(exe).f_flag & os.ST_RDONLY
+    run_and_look(nsrun, bundle, cid, NSRUN, bound_read_only)
 
 
 def test_rootless_nsrun_of_its_own_runs_from_a_sealed_copy(rootless, rootless_bundle, cid,
@@ -144,7 +135,7 @@ def test_rootless_nsrun_of_its_own_runs_from_a_sealed_copy(rootless, rootless_bu
             assert fcntl.fcntl(fd, fcntl.F_GET_SEALS) & fcntl.F_SEAL_WRITE
         finally:
             os.close(fd)
-    run_rootless_and_look(rootless, rootless_bundle, cid, binary, sealed)
+    run_and_look(rootless, rootless_bundle, cid, binary, sealed)
 
 
 def test_rootless_nsrun_of_roots_runs_as_it_is(rootless, rootless_bundle, cid):
@@ -153,7 +144,7 @@ def test_rootless_nsrun_of_roots_runs_as_it_is(rootless, rootless_bundle, cid):
     path)."""
     def as_is(pid):
         assert os.readlink(f"/proc/{pid}/exe") == str(NSRUN)
-    run_rootless_and_look(rootless, rootless_bundle, cid, NSRUN, as_is)
+    run_and_look(rootless, rootless_bundle, cid, NSRUN, as_is)
 
 
 def test_a_binary_on_a_read_only_mount_runs_as_it_is(nsrun, bundle, cid, tmp_path):
@@ -163,17 +154,8 @@ def test_a_binary_on_a_read_only_mount_runs_as_it_is(nsrun, bundle, cid, tmp_pat
     shutil.copy(NSRUN, binary)
     subprocess.run(["mount", "--bind", "-o", "ro", str(binary), str(binary)], check=True)
     try:
-        bundle.args("sleep", "60")
-        proc = subprocess.Popen([str(binary), "--root", str(nsrun.root), "run", "-b",
-                                 str(bundle.path), cid], stdin=subprocess.DEVNULL,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            deadline = time.monotonic() + 10
-            while nsrun("state", cid).returncode != 0 and time.monotonic() < deadline:
-                time.sleep(0.02)
-            assert os.readlink(f"/proc/{proc.pid}/exe") == str(binary)
-        finally:
-            nsrun("delete", "--force", cid)
-            proc.wait(timeout=10)
+        def as_is(pid):
+            assert os.readlink(f"/proc/{pid}/exe") == str(binary)
+        run_and_look(nsrun, bundle, cid, binary, as_is)
     finally:
         subprocess.run(["umount", str(binary)], check=True)
