@@ -164,17 +164,23 @@ int seccomp_cache_lookup(int root_fd, const struct seccomp_cache_key *key,
     return 1;
 }
 
-/* Keeps the cache bounded: past MAX_ENTRIES files, start again. */
+/* Keeps the cache bounded: past MAX_ENTRIES files, start again. The
+ * temporary files of writers that were killed count, and go too. */
+static bool is_entry(const char *name)
+{
+    return strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
+}
+
 static void trim(int dir)
 {
     _cleanup_closedir_ DIR *d = fdopendir(fcntl(dir, F_DUPFD_CLOEXEC, 0));
     if (!d) return;
     size_t n = 0;
-    for (struct dirent *e; (e = readdir(d));) n += e->d_name[0] != '.';
+    for (struct dirent *e; (e = readdir(d));) n += is_entry(e->d_name);
     if (n < MAX_ENTRIES) return;
     rewinddir(d);
     for (struct dirent *e; (e = readdir(d));)
-        if (e->d_name[0] != '.') unlinkat(dir, e->d_name, 0);
+        if (is_entry(e->d_name)) unlinkat(dir, e->d_name, 0);
 }
 
 static int write_entry(int dir, const char *name, const struct seccomp_cache_key *key,

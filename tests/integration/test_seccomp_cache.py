@@ -143,6 +143,12 @@ def test_a_cache_directory_not_nsruns_is_not_used(nsrun, bundle, tmp_path):
 
 
 def test_the_cache_stays_bounded(nsrun, bundle):
+    """Entries, and the temporary files of writers that were killed."""
+    cache = nsrun.root / ".seccomp-cache"
+    cache.mkdir(parents=True, mode=0o700)
+    nsrun.root.chmod(0o700)
+    for n in range(40):
+        (cache / f".0123456789abcdef.{n}.tmp").write_bytes(b"half")
     bundle.config["linux"]["seccomp"] = deny_mkdir(1)
     bundle.args("true")
     for errno in range(1, 41):
