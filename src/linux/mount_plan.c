@@ -465,10 +465,18 @@ static bool dev_is_bound(const struct spec *spec)
 
 /* 0 for the steps that stay in place; late ones go to the end in rank
  * order: a tmpfs made read-only after the steps that fill it, then the
- * recursive attributes, which then reach every mount below theirs. */
+ * recursive attributes, which then reach every mount below theirs, and
+ * last the masked and read-only paths, which a recursive attribute ("rrw"
+ * on /proc) must not undo (runc, too, masks after every mount is done). */
 static int late_rank(enum mount_step_kind kind)
 {
-    return kind == STEP_REMOUNT ? 1 : kind == STEP_SETATTR ? 2 : 0;
+    switch (kind) {
+    case STEP_REMOUNT: return 1;
+    case STEP_SETATTR: return 2;
+    case STEP_MASK:
+    case STEP_READONLY: return 3;
+    default: return 0;
+    }
 }
 
 /* A stable partition of the steps by late_rank(). */
@@ -478,7 +486,7 @@ static int move_late_steps(struct mount_plan *plan, struct error *err)
     if (!copy && plan->n) return error_set(err, ENOMEM, "mount plan");
     if (plan->n) memcpy(copy, plan->steps, plan->n * sizeof *copy);
     size_t w = 0;
-    for (int rank = 0; rank <= 2; rank++)
+    for (int rank = 0; rank <= 3; rank++)
         for (size_t i = 0; i < plan->n; i++)
             if (late_rank(copy[i].kind) == rank) plan->steps[w++] = copy[i];
     return 0;

@@ -220,6 +220,18 @@ def test_masked_and_readonly_paths(nsrun, bundle, cid):
     assert lines.count("ro-refused") == 2
 
 
+def test_a_recursive_rrw_does_not_undo_readonly_paths(nsrun, bundle, cid):
+    """"rrw" on /proc clears read-only on every mount below it, so the
+    read-only and masked paths must come after it."""
+    for m in bundle.config["mounts"]:
+        if m["destination"] == "/proc":
+            m.setdefault("options", []).append("rrw")
+    out = run_out(nsrun, bundle, cid,
+                  "echo 1 > /proc/sys/kernel/domainname 2>&1 || echo ro-refused; "
+                  "stat -c '%F %t:%T' /proc/keys")
+    assert out.splitlines() == ["ro-refused", "character special file 1:3"], out
+
+
 def test_mask_refuses_a_fake_dev_null(nsrun, bundle, cid, tmp_path):
     """/dev bound from somewhere whose "null" is a plain file: masking must not
     bind it over /proc paths (runc's CVE-2025-31133)."""
