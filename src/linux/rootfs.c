@@ -123,33 +123,38 @@ static int bind_host_sys(struct rootfs *r, const struct mount_step *s, struct er
 
 /* proc and sysfs go on an ordinary directory, as runc has it: an image
  * whose /proc is a symlink would have procfs land elsewhere (on its /etc,
- * say), where the masks and read-only paths planned for /proc are not. */
-static int refuse_symlinked_destination(struct rootfs *r, const struct mount_step *s,
-                                        struct error *err)
+ * say), where the masks and read-only paths planned for /proc are not. The
+ * directory (made when missing) is opened without following a last
+ * symlink, checked, and mounted on as opened: no second lookup to race. */
+static int open_special_mountpoint(struct rootfs *r, const struct mount_step *s, struct error *err)
 {
-    if (strcmp(s->fstype, "proc") != 0 && strcmp(s->fstype, "sysfs") != 0) return 0;
-    struct error ignored;
-    _cleanup_close_ int fd = path_open_in_root(r->rootfd, s->dest, O_PATH | O_NOFOLLOW, &ignored);
-    struct stat st;
-    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISLNK(st.st_mode))
-        return error_set(err, 0, "mount %s on %s: must be an ordinary directory, not a symlink",
-                         s->fstype, s->dest);
-    return 0;
+    int fd = path_open_in_root(r->rootfd, s->dest, O_PATH | O_NOFOLLOW, err);
+    if (fd < 0 && err->errnum == ENOENT) {
+        int made = path_mkdir_in_root(r->rootfd, s->dest, 0755, err);
+        if (made < 0) return -1;
+        close(made);
+        fd = path_open_in_root(r->rootfd, s->dest, O_PATH | O_NOFOLLOW, err);
+    }
+    if (fd < 0) return -1;
+    struct stat st = {0};
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) return fd;
+    close(fd);
+    return error_set(err, 0, "must be an ordinary directory, not %s",
+                     S_ISLNK(st.st_mode) ? "a symlink" : "a file");
 }
 
 static int do_mount(struct rootfs *r, const struct mount_step *s, struct error *err)
 {
-    if (refuse_symlinked_destination(r, s, err) < 0) return -1;
-    _cleanup_close_ int fd = path_mkdir_in_root(r->rootfd, s->dest, 0755, err);
+    bool special = strcmp(s->fstype, "proc") == 0 || strcmp(s->fstype, "sysfs") == 0;
+    _cleanup_close_ int fd = special ? open_special_mountpoint(r, s, err)
+                                     : path_mkdir_in_root(r->rootfd, s->dest, 0755, err);
     if (fd < 0) return error_wrap(err, "mount %s on %s", s->fstype, s->dest);
-    _cleanup_close_ int below = -1;
-    if (s->copy_up && (below = openat(fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
-        return error_sys(err, "tmpcopyup: open %s", s->dest);
     if (mount(s->source, path_of_fd(fd).str, s->fstype, s->flags, s->data) < 0) {
         if (errno == EPERM && strcmp(s->fstype, "sysfs") == 0) return bind_host_sys(r, s, err);
         return error_sys(err, "mount %s on %s", s->fstype, s->dest);
     }
-    return s->copy_up ? copy_up(r, s, below, err) : 0;
+    /* fd still names the directory below the new mount: what is copied up. */
+    return s->copy_up ? copy_up(r, s, fd, err) : 0;
 }
 
 static int open_bind_source(struct rootfs *r, const char *source, struct error *err)
