@@ -136,7 +136,7 @@ int state_remove_dir(int root_fd, const char *id, struct error *err)
 {
     _cleanup_close_ int fd = openat(root_fd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) return errno == ENOENT ? 0 : error_sys(err, "open the state directory of %s", id);
-    DIR *d = fdopendir(fcntl(fd, F_DUPFD_CLOEXEC, 0));
+    DIR *d = fs_list_dir(fd);
     if (!d) return error_sys(err, "read the state directory of %s", id);
     for (struct dirent *e; (e = readdir(d));) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
@@ -305,9 +305,8 @@ int state_list_ids(int root_fd, char ***ids, size_t *n, struct error *err)
 {
     *ids = NULL;
     *n = 0;
-    DIR *d = fdopendir(fcntl(root_fd, F_DUPFD_CLOEXEC, 0));
+    DIR *d = fs_list_dir(root_fd);
     if (!d) return error_sys(err, "read the state root");
-    rewinddir(d);
     size_t cap = 0;
     for (struct dirent *e; (e = readdir(d));) {
         if (e->d_type != DT_DIR || e->d_name[0] == '.') continue;
@@ -325,12 +324,14 @@ int state_list_ids(int root_fd, char ***ids, size_t *n, struct error *err)
     return 0;
 }
 
+/* Only a sure absence counts: whatever else goes wrong is for the caller's
+ * next step to report. */
 bool state_exists(const char *root, const char *id)
 {
     char path[PATH_MAX];
     struct stat st;
-    snprintf(path, sizeof path, "%s/%s", root, id);
-    return lstat(path, &st) == 0;
+    if (snprintf(path, sizeof path, "%s/%s", root, id) >= (int)sizeof path) return true;
+    return lstat(path, &st) == 0 || errno != ENOENT;
 }
 
 int state_open_locked(const char *root, const char *id, struct locked_state *ls, struct error *err)

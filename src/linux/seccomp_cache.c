@@ -173,7 +173,7 @@ static bool is_entry(const char *name)
 
 static void trim(int dir)
 {
-    _cleanup_closedir_ DIR *d = fdopendir(fcntl(dir, F_DUPFD_CLOEXEC, 0));
+    _cleanup_closedir_ DIR *d = fs_list_dir(dir);
     if (!d) return;
     size_t n = 0;
     for (struct dirent *e; (e = readdir(d));) n += is_entry(e->d_name);

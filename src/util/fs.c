@@ -114,6 +114,21 @@ int fs_replace_file(const char *path, const char *data, size_t len, mode_t mode,
     return fs_write_atomic_at(dir_fd, name, data, len, mode, err);
 }
 
+DIR *fs_list_dir(int dir_fd)
+{
+    int dup = fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);
+    if (dup < 0) return NULL;
+    DIR *d = fdopendir(dup);
+    if (!d) {
+        int saved = errno;
+        close(dup);
+        errno = saved;
+        return NULL;
+    }
+    rewinddir(d); /* a duplicate shares the offset of earlier listings */
+    return d;
+}
+
 int fs_mkdir_p(const char *path, mode_t mode, struct error *err)
 {
     char buf[PATH_MAX];

@@ -4,6 +4,7 @@
 #ifndef NSRUN_UTIL_FS_H
 #define NSRUN_UTIL_FS_H
 
+#include <dirent.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -22,6 +23,11 @@ int fs_write_atomic_at(int dirfd, const char *name, const char *data, size_t len
 int fs_replace_file(const char *path, const char *data, size_t len, mode_t mode, struct error *err);
 /* mkdir -p for host paths. */
 int fs_mkdir_p(const char *path, mode_t mode, struct error *err);
+
+/* A listing of the directory dir_fd (which stays open and unmoved: the
+ * listing reads a close-on-exec duplicate, closed with it); NULL and errno
+ * on failure, with nothing left open. */
+DIR *fs_list_dir(int dir_fd);
 
 int fs_write_all(int fd, const void *buf, size_t len);
 ssize_t fs_read_all(int fd, void *buf, size_t size);
