@@ -23,7 +23,7 @@ static int kill_init(const struct container_state *st, struct error *err)
     _cleanup_close_ int pidfd = pidfd_open_verified(st->pid, st->start_time, err);
     if (pidfd < 0) return 0; /* already gone */
     /* No cgroup (rootless): the init's tree is all there is to find. */
-    if (!st->cgroup.n && proctree_signal(st->pid, SIGKILL, err) < 0) return -1;
+    if (!st->cgroup.n && proctree_signal(st->pid, st->start_time, SIGKILL, err) < 0) return -1;
     if (pidfd_signal(pidfd, SIGKILL, err) < 0) return -1;
     if (st->status == STATUS_PAUSED) {
         cgroup_signal_all(&st->cgroup, SIGKILL, err);

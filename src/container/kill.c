@@ -14,7 +14,8 @@ static int signal_container(const struct container_state *st, int sig, bool all,
     if (all && st->cgroup.n) return cgroup_signal_all(&st->cgroup, sig, err);
     if (st->status != STATUS_CREATED && st->status != STATUS_RUNNING && st->status != STATUS_PAUSED)
         return error_set(err, 0, "container not running");
-    if (all) return proctree_signal(st->pid, sig, err); /* no cgroup: the init's tree */
+    if (all)
+        return proctree_signal(st->pid, st->start_time, sig, err); /* no cgroup: the init's tree */
     _cleanup_close_ int pidfd = pidfd_open_verified(st->pid, st->start_time, err);
     if (pidfd < 0) return error_set(err, 0, "container not running");
     return pidfd_signal(pidfd, sig, err);

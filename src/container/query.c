@@ -61,7 +61,7 @@ int container_pids(const struct runtime *rt, const char *id, pid_t **pids, size_
     if (st.status == STATUS_STOPPED && !st.cgroup.n)
         rc = error_set(err, 0, "container %s is stopped", id);
     else if (!st.cgroup.n) /* rootless without a cgroup: the init's tree */
-        rc = proctree_list(st.pid, pids, n, err);
+        rc = proctree_list(st.pid, st.start_time, pids, n, err);
     else
         rc = cgroup_list_pids(&st.cgroup, pids, n, err);
     state_free(&st);

@@ -97,12 +97,16 @@ static int add_namespace_members(struct pid_list *l, pid_t init, struct error *e
     return 0;
 }
 
-static int collect(pid_t root, struct pid_list *l, struct error *err)
+static int collect(pid_t root, unsigned long long root_start, struct pid_list *l, struct error *err)
 {
     *l = (struct pid_list){0};
     struct stat ours;
     bool own_pidns = stat("/proc/self/ns/pid", &ours) == 0 && !same_pid_namespace(root, &ours);
     if (push(l, root, err) < 0) goto fail;
+    if (l->start_times[0] != root_start) { /* the init is gone, its pid maybe reused */
+        l->n = 0;
+        return 0;
+    }
     if (own_pidns && add_namespace_members(l, root, err) < 0) goto fail;
     for (size_t i = 0; i < l->n; i++)
         if (add_children(l, l->items[i], err) < 0) goto fail;
@@ -112,20 +116,21 @@ fail:
     return -1;
 }
 
-int proctree_list(pid_t root, pid_t **pids, size_t *n, struct error *err)
+int proctree_list(pid_t root, unsigned long long root_start, pid_t **pids, size_t *n,
+                  struct error *err)
 {
     struct pid_list l;
-    if (collect(root, &l, err) < 0) return -1;
+    if (collect(root, root_start, &l, err) < 0) return -1;
     free(l.start_times);
     *pids = l.items;
     *n = l.n;
     return 0;
 }
 
-int proctree_signal(pid_t root, int sig, struct error *err)
+int proctree_signal(pid_t root, unsigned long long root_start, int sig, struct error *err)
 {
     struct pid_list l;
-    if (collect(root, &l, err) < 0) return -1;
+    if (collect(root, root_start, &l, err) < 0) return -1;
     /* Children first: the init going first could leave them reparented. */
     for (size_t i = l.n; i-- > 0;) {
         struct error gone;

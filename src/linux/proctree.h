@@ -9,9 +9,11 @@
 
 #include "util/error.h"
 
-/* root first, then the rest (malloc'd). */
-int proctree_list(pid_t root, pid_t **pids, size_t *n, struct error *err);
+/* root first, then the rest (malloc'd); none when root is no longer the
+ * process that started at root_start (its pid reused). */
+int proctree_list(pid_t root, unsigned long long root_start, pid_t **pids, size_t *n,
+                  struct error *err);
 /* sig to each of them, children first, through pidfds; gone ones are skipped. */
-int proctree_signal(pid_t root, int sig, struct error *err);
+int proctree_signal(pid_t root, unsigned long long root_start, int sig, struct error *err);
 
 #endif
