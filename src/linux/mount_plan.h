@@ -68,9 +68,9 @@ struct mount_plan_input {
 int mount_plan_build(const struct mount_plan_input *in, struct mount_plan *plan, struct error *err);
 void mount_plan_free(struct mount_plan *plan);
 
-/* Parses a mount's options into MS_* flags, propagation, bind/rbind and the
- * rest joined as the data string (allocated in *arena). A recognised option
- * nsrun cannot honour yet is an error naming it. */
+/* Parses a mount's options into MS_* flags, propagation, recursive
+ * attributes, bind/rbind, tmpcopyup, idmap/ridmap, and the rest joined as
+ * the data string (allocated in *arena). */
 struct mount_options {
     unsigned long flags, propagation;
     uint64_t attr_set, attr_clr; /* recursive attributes, MOUNT_ATTR_* */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "util/cleanup.h"
+#include "util/fs.h"
 
 struct id_map_kind {
     const char *file;   /* in /proc/PID */
@@ -109,13 +110,8 @@ static int run_helper(pid_t pid, const struct id_map_kind *k, const struct spec_
     }
     close(out[1]);
     char said[512];
-    size_t len = 0;
-    ssize_t n;
-    while (len < sizeof said - 1 && (n = read(out[0], said + len, sizeof said - 1 - len)) != 0) {
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) break;
-        len += (size_t)n;
-    }
+    ssize_t got = fs_read_all(out[0], said, sizeof said - 1);
+    size_t len = got > 0 ? (size_t)got : 0;
     close(out[0]);
     said[len] = '\0';
     while (len && (said[len - 1] == '\n' || said[len - 1] == ' ')) said[--len] = '\0';
