@@ -6,7 +6,7 @@ set -eu
 packages() {
     case "$1" in
     build) echo "gcc make libc6-dev libjansson-dev libseccomp-dev git" ;;
-    test) echo "perl python3-pytest busybox-static iproute2 procps util-linux uidmap passwd bash-completion" ;;
+    test) echo "perl python3-pytest busybox-static iproute2 procps util-linux uidmap passwd bash-completion strace" ;;
     demo) echo "busybox-static" ;;
     bench) echo "busybox-static hyperfine runc crun util-linux time podman conmon containerd containernetworking-plugins iptables" ;;
     fuzz) echo "clang" ;;

@@ -20,6 +20,7 @@
 #include "linux/idmap.h"
 #include "linux/lsm.h"
 #include "linux/pidfd.h"
+#include "linux/process.h"
 #include "linux/sync.h"
 #include "linux/terminal.h"
 #include "linux/userns.h"
@@ -276,9 +277,12 @@ static int spawn(struct launch *l, struct error *err)
     if (l->run_mode && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
         return error_sys(err, "prctl PR_SET_CHILD_SUBREAPER");
     int pidfd = -1;
+    struct oom_saved oom;
+    if (process_oom_score_adj_push(&l->spec.process, &oom, err) < 0) return -1;
     pid_t pid = ns_clone(l->ns.clone_flags, l->cgroup.v2_fd, &l->into_cgroup, &pidfd, err);
-    if (pid < 0) return -1;
     if (pid == 0) init_main(l);
+    process_oom_score_adj_pop(&oom);
+    if (pid < 0) return -1;
     l->child_pid = pid;
     l->init_pidfd = pidfd;
     close(l->sync_fds[1]);
@@ -349,9 +353,11 @@ static int take_terminal(struct launch *l, int master, struct error *err)
 
 /* The init's id-mapped mounts, made here, where the sources' mounts are
  * ours to clone: through the mount's own maps, or the container's user
- * namespace (which the init, pid `init`, has entered). */
-static int send_idmapped(struct launch *l, pid_t init, struct error *err)
+ * namespace (which the init has entered, and sent as init_userns). */
+static int send_idmapped(struct launch *l, int init_userns, struct error *err)
 {
+    if (init_userns < 0)
+        return error_set(err, EPROTO, "sync: the init's user namespace did not come");
     for (size_t i = 0; i < l->mounts.n; i++) {
         const struct mount_step *s = &l->mounts.steps[i];
         if (!s->idmap) continue;
@@ -361,11 +367,8 @@ static int send_idmapped(struct launch *l, pid_t init, struct error *err)
         _cleanup_close_ int userns = -1;
         if (m->uid_mappings.len) {
             userns = idmap_userns(&m->uid_mappings, &m->gid_mappings, l->rt->rootless, prefix, err);
-        } else {
-            char path[64];
-            snprintf(path, sizeof path, "/proc/%d/ns/user", init);
-            if ((userns = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-                error_sys(err, "%sidmap: the container's user namespace", prefix);
+        } else if ((userns = fcntl(init_userns, F_DUPFD_CLOEXEC, 0)) < 0) {
+            error_sys(err, "%sidmap: the container's user namespace", prefix);
         }
         if (userns < 0) return -1;
         _cleanup_close_ int tree = idmap_open_mount(l->bundle_fd, s->source, s->recursive,
@@ -395,9 +398,12 @@ static int wait_ready(struct launch *l, struct error *err)
         case SYNC_TERMINAL:
             if (take_terminal(l, msg.fd, err) < 0) return -1;
             break;
-        case SYNC_IDMAP_REQUEST:
-            if (send_idmapped(l, msg.sender, err) < 0) return -1;
+        case SYNC_IDMAP_REQUEST: {
+            int rc = send_idmapped(l, msg.fd, err);
+            if (msg.fd >= 0) close(msg.fd);
+            if (rc < 0) return -1;
             break;
+        }
         case SYNC_SECCOMP_LISTENER: {
             struct container_state st = launch_state(l, STATUS_CREATING, msg.sender);
             if (finish_forward_listener(&l->spec.linux.seccomp, &st, &msg, l->sync_fds[0], err) < 0)

@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -236,12 +235,11 @@ _Noreturn static void exec_child(struct exec_run *x)
         .preserve_fds = x->o->preserve_fds,
         .proc_fd = -1,
         .sync_fd = x->sync_fds[1],
+        .fifo_fd = -1,
     };
     close(x->sync_fds[0]);
-    /* Until exec, a process of the container must not reach nsrun through
-     * /proc/PID (its exe, its memory): the kernel refuses that for a
-     * process that is not dumpable. exec resets it. */
-    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    /* Not dumpable since its clone (ns_clone): until exec no process of the
+     * container reaches it through /proc/PID. */
     process_reset_signals();
     if (schedule_affinity_initial(&x->process, &err) < 0 ||
         (f.proc_fd = procfs_open_root(&err)) < 0 ||
@@ -276,10 +274,16 @@ static int spawn(struct exec_run *x, struct error *err)
     if (open_cgroup(x, err) < 0) return -1;
     /* For the children only: the process is born in the container's pid
      * namespace, without a go-between. */
-    if (ns_join_pid_for_children(&x->ns, x->rootless, err) < 0) return error_wrap(err, "exec");
-    pid_t pid = ns_clone(0, x->ls.st.cgroup.v2_fd, &x->into_cgroup, &x->child_pidfd, err);
-    if (pid < 0) return -1;
+    struct oom_saved oom;
+    if (process_oom_score_adj_push(&x->process, &oom, err) < 0) return -1;
+    pid_t pid = -1;
+    if (ns_join_pid_for_children(&x->ns, x->rootless, err) < 0)
+        error_wrap(err, "exec");
+    else
+        pid = ns_clone(0, x->ls.st.cgroup.v2_fd, &x->into_cgroup, &x->child_pidfd, err);
     if (pid == 0) exec_child(x);
+    process_oom_score_adj_pop(&oom);
+    if (pid < 0) return -1;
     x->child = pid;
     close(x->sync_fds[1]);
     x->sync_fds[1] = -1;

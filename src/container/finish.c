@@ -12,6 +12,7 @@
 #include "linux/schedule.h"
 #include "linux/terminal.h"
 #include "util/cleanup.h"
+#include "util/log.h"
 #include "util/path.h"
 
 /* The cwd is resolved inside the root without magic links, so it can never
@@ -61,8 +62,7 @@ int finish_forward_listener(const struct spec_seccomp *sc, const struct containe
 int finish_prepare(struct finish *f, struct error *err)
 {
     const struct spec_process *p = f->process;
-    if (enter_cwd(p->cwd, err) < 0 || process_close_fds_on_exec(f->preserve_fds, err) < 0 ||
-        process_set_rlimits(p, err) < 0 || process_set_oom_score_adj(f->proc_fd, p, err) < 0 ||
+    if (enter_cwd(p->cwd, err) < 0 || process_set_rlimits(p, err) < 0 ||
         process_set_personality(f->personality, err) < 0 || schedule_apply(p, err) < 0 ||
         schedule_affinity_final(p, err) < 0 || lsm_apply(f->proc_fd, p, err) < 0)
         return -1;
@@ -74,7 +74,16 @@ int finish_prepare(struct finish *f, struct error *err)
     if (process_set_no_new_privs(p, err) < 0) return -1;
     if (p->no_new_privileges && !seccomp_late(f) && load_seccomp(f, err) < 0) return -1;
     if (f->terminal >= 0 && terminal_attach(f->terminal, err) < 0) return -1;
-    return 0;
+    return finish_close_host_fds(f, err);
+}
+
+int finish_close_host_fds(struct finish *f, struct error *err)
+{
+    if (f->proc_fd >= 0) close(f->proc_fd);
+    f->proc_fd = -1;
+    log_forget_file();
+    const int keep[] = {f->sync_fd, f->fifo_fd};
+    return process_close_fds(f->preserve_fds, keep, ARRAY_LEN(keep), err);
 }
 
 int finish_exec(struct finish *f, struct error *err)

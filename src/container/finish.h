@@ -1,11 +1,11 @@
 /* The last steps of a container process before exec, the same for the init
  * and for exec'd processes: by then they are in the container's namespaces
- * and root. cwd (resolved inside the root), descriptors, rlimits,
- * oom_score_adj, personality, scheduler, I/O priority, the final CPU
- * affinity, security labels (all needing privileges nsrun still has),
- * seccomp (early without no_new_privs), user and capabilities, the
- * executable's lookup, the environment, no_new_privs, the terminal; then,
- * once told to go, exec. A filter with SCMP_ACT_NOTIFY rules is loaded
+ * and root. cwd (resolved inside the root), rlimits, personality,
+ * scheduler, I/O priority, the final CPU affinity, security labels (all
+ * needing privileges nsrun still has), seccomp (early without
+ * no_new_privs), user and capabilities, the executable's lookup, the
+ * environment, no_new_privs, the terminal, the descriptors; then, once told
+ * to go, exec. A filter with SCMP_ACT_NOTIFY rules is loaded
  * in finish_prepare either way: its listener must reach the runtime, which
  * is only listening until then. */
 #ifndef NSRUN_CONTAINER_FINISH_H
@@ -27,11 +27,18 @@ struct finish {
     int terminal;                 /* the pty slave to attach, or -1 */
     int proc_fd; /* a procfs opened before entering the container (linux/procfs.h) */
     int sync_fd; /* to the runtime, for a seccomp listener (SYNC_SECCOMP_*) */
+    int fifo_fd; /* the init's exec.fifo, which start writes; -1 */
     char exe[PATH_MAX];
     char **env;
 };
 
 int finish_prepare(struct finish *f, struct error *err);
+/* The end of finish_prepare, and all of it for an init without a process:
+ * nothing of the host stays open in a process that others in the container
+ * may see, but for what is preserved, the sync channel and exec.fifo. The
+ * trusted procfs, the log, the caller's other descriptors, nsrun's own are
+ * closed; the log's records are dropped from then on. */
+int finish_close_host_fds(struct finish *f, struct error *err);
 /* Runtime side of a SYNC_SECCOMP_LISTENER message from the process being
  * finished (pid msg->sender): the listener, with the container's state as
  * st has it, on to linux.seccomp.listenerPath; then SYNC_SECCOMP_SENT. */

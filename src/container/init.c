@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -25,6 +26,20 @@
 #include "util/cleanup.h"
 #include "util/path.h"
 
+/* The init is not dumpable from its clone on (ns_clone), so its /proc files
+ * belong to the host's root. Rootless, two writes need their owner, an
+ * ordinary user: the parent's id maps and the init's own timens_offsets.
+ * For them alone the init is dumpable again, at a time when no process of
+ * any container can see it: the pid namespace it joins or makes applies to
+ * its children, and a new one at the clone has no other member yet. */
+static int owner_writes(const struct launch *l, bool begin, struct error *err)
+{
+    if (!l->rt->rootless || !(l->ns.new_user || l->ns.time_offsets)) return 0;
+    if (prctl(PR_SET_DUMPABLE, begin ? 1 : 0, 0, 0, 0) < 0)
+        return error_sys(err, "prctl PR_SET_DUMPABLE");
+    return 0;
+}
+
 static int enter_namespaces(struct launch *l, int proc_fd, struct error *err)
 {
     int sync_fd = l->sync_fds[1];
@@ -32,9 +47,10 @@ static int enter_namespaces(struct launch *l, int proc_fd, struct error *err)
         cgroup_join_self(&l->cgroup, l->into_cgroup, err) < 0)
         return -1;
     cgroup_close_fds(&l->cgroup);
-    /* Before the id maps: the init is still the host's root then, the owner
-     * of its /proc files, which a non-dumpable process' are. */
-    if (ns_enter(&l->ns, err) < 0 || ns_set_time_offsets(&l->ns, &l->spec.linux, proc_fd, err) < 0)
+    /* Before the id maps: the init is still the host's root (or, rootless,
+     * the user) then, the owner of its /proc files. */
+    if (ns_enter(&l->ns, err) < 0 || owner_writes(l, true, err) < 0 ||
+        ns_set_time_offsets(&l->ns, &l->spec.linux, proc_fd, err) < 0)
         return -1;
     if (l->ns.new_user) {
         struct sync_msg msg;
@@ -42,6 +58,7 @@ static int enter_namespaces(struct launch *l, int proc_fd, struct error *err)
             sync_expect(sync_fd, SYNC_USERNS_MAPPED, &msg, err) < 0)
             return -1;
     }
+    if (owner_writes(l, false, err) < 0) return -1;
     if ((l->ns.new_user || l->ns.join_user) && userns_become_root(err) < 0) return -1;
     if (ns_unshare_cgroup(&l->ns, err) < 0 || ns_loopback_up(&l->ns, err) < 0) return -1;
     if (!l->ns.fork_after) return 0;
@@ -120,7 +137,11 @@ static int receive_idmapped(struct launch *l, int **fds, size_t *n, struct error
     *n = 0;
     if (!want) return 0;
     if (!(*fds = calloc(want, sizeof **fds))) return error_set(err, ENOMEM, "id-mapped mounts");
-    if (sync_send(l->sync_fds[1], SYNC_IDMAP_REQUEST, err) < 0) return -1;
+    /* The init's user namespace goes along: a parent that is not root may
+     * not open /proc/PID/ns of a process that is not dumpable. */
+    _cleanup_close_ int userns = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
+    if (userns < 0) return error_sys(err, "id-mapped mounts: open /proc/self/ns/user");
+    if (sync_send_fd(l->sync_fds[1], SYNC_IDMAP_REQUEST, userns, err) < 0) return -1;
     for (; *n < want; (*n)++) {
         struct sync_msg msg;
         if (sync_expect(l->sync_fds[1], SYNC_IDMAP_MOUNT, &msg, err) < 0) return -1;
@@ -206,6 +227,7 @@ static int setup(struct launch *l, struct finish *f, struct error *err)
         .preserve_fds = l->listen_fds + l->opts->preserve_fds,
         .extra_env = l->listen_fds ? l->listen_envp : NULL,
         .sync_fd = l->sync_fds[1],
+        .fifo_fd = l->fifo_fd,
     };
     process_reset_signals();
     if (l->opts->no_stdin && close_stdin(err) < 0) return -1;
@@ -218,7 +240,8 @@ static int setup(struct launch *l, struct finish *f, struct error *err)
         return -1;
     f->terminal = l->terminal; /* made with the rootfs' /dev/pts */
     /* Without a process the container waits for a start that refuses. */
-    if (spec->has_process && finish_prepare(f, err) < 0) return -1;
+    int rc = spec->has_process ? finish_prepare(f, err) : finish_close_host_fds(f, err);
+    if (rc < 0) return -1;
     return sync_send(l->sync_fds[1], SYNC_READY, err);
 }
 

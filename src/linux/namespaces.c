@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -283,9 +284,27 @@ static pid_t clone3_call(uint64_t flags, int cgroup_fd, int *pidfd)
     return (pid_t)syscall(SYS_clone3, &args, sizeof args);
 }
 
-pid_t ns_clone(int flags, int cgroup_fd, bool *into_cgroup, int *pidfd, struct error *err)
+/* The dumpable flag belongs to the memory map, which the clone copies: a
+ * caller that is not dumpable for the moment has a child that is not
+ * dumpable from its first instruction, before it is visible in any
+ * namespace of a container. */
+static int undumpable_begin(struct error *err)
 {
-    *pidfd = -1;
+    int was = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+    if (was < 0) return error_sys(err, "prctl PR_GET_DUMPABLE");
+    if (was != 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+        return error_sys(err, "prctl PR_SET_DUMPABLE");
+    return was;
+}
+
+/* Only 1 can be set again (2, "root only", comes from a setuid exec). */
+static void undumpable_end(int was)
+{
+    if (was == 1) prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+}
+
+static pid_t clone_any(int flags, int cgroup_fd, bool *into_cgroup, int *pidfd)
+{
     *into_cgroup = cgroup_fd >= 0;
     pid_t pid = clone3_call((uint64_t)flags, cgroup_fd, pidfd);
     if (pid < 0 && cgroup_fd >= 0 && errno != ENOMEM && errno != EAGAIN) {
@@ -299,6 +318,18 @@ pid_t ns_clone(int flags, int cgroup_fd, bool *into_cgroup, int *pidfd, struct e
         pid = (pid_t)syscall(SYS_clone, (unsigned long)flags | SIGCHLD, 0, NULL, NULL, 0);
         if (pid > 0) *pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
     }
-    if (pid < 0) return error_sys(err, "clone");
+    return pid;
+}
+
+pid_t ns_clone(int flags, int cgroup_fd, bool *into_cgroup, int *pidfd, struct error *err)
+{
+    *pidfd = -1;
+    int was = undumpable_begin(err);
+    if (was < 0) return -1;
+    pid_t pid = clone_any(flags, cgroup_fd, into_cgroup, pidfd);
+    if (pid == 0) return 0;
+    int saved = errno;
+    undumpable_end(was);
+    if (pid < 0) return error_set(err, saved, "clone");
     return pid;
 }

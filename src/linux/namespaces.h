@@ -94,7 +94,9 @@ int ns_set_uts_names(const char *hostname, const char *domainname, struct error 
 /* clone3() returning in the child like fork(). cgroup_fd >= 0 asks for
  * CLONE_INTO_CGROUP; *into_cgroup says whether the kernel did it (old kernels
  * and some cgroups refuse: the child must then join by writing). *pidfd gets a
- * pidfd of the child. */
+ * pidfd of the child. The child is not dumpable from its first instruction
+ * (exec makes it so again): no process of a container it enters can reach
+ * it through /proc/PID (its descriptors, memory, root) before it execs. */
 pid_t ns_clone(int flags, int cgroup_fd, bool *into_cgroup, int *pidfd, struct error *err);
 
 #endif

@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <linux/close_range.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +19,7 @@
 #include "linux/procfs.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/log.h"
 #include "util/passwd.h"
 
 static const char default_path[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -35,12 +35,35 @@ int process_set_rlimits(const struct spec_process *p, struct error *err)
     return 0;
 }
 
-int process_set_oom_score_adj(int proc_fd, const struct spec_process *p, struct error *err)
+static const char own_oom_score_adj[] = "/proc/self/oom_score_adj";
+
+int process_oom_score_adj_push(const struct spec_process *p, struct oom_saved *saved,
+                               struct error *err)
 {
+    saved->set = false;
     if (!p->has_oom_score_adj) return 0;
+    _cleanup_close_ int fd = open(own_oom_score_adj, O_RDWR | O_CLOEXEC);
+    if (fd < 0) return error_sys(err, "process.oomScoreAdj: open %s", own_oom_score_adj);
+    ssize_t n = fs_read_all(fd, saved->value, sizeof saved->value - 1);
+    if (n <= 0) return error_sys(err, "process.oomScoreAdj: read %s", own_oom_score_adj);
+    saved->value[n] = '\0';
     char v[16];
-    snprintf(v, sizeof v, "%d", p->oom_score_adj);
-    return procfs_write(proc_fd, "self/oom_score_adj", v, "process.oomScoreAdj", err);
+    int len = snprintf(v, sizeof v, "%d", p->oom_score_adj);
+    if (pwrite(fd, v, (size_t)len, 0) != len)
+        return error_sys(err, "process.oomScoreAdj: set %s", v);
+    saved->set = true;
+    return 0;
+}
+
+void process_oom_score_adj_pop(const struct oom_saved *saved)
+{
+    if (!saved->set) return;
+    /* Back up to the value it had: never below the floor the kernel keeps,
+     * so allowed without privilege. */
+    _cleanup_close_ int fd = open(own_oom_score_adj, O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, saved->value, strlen(saved->value)) < 0)
+        log_warn("process.oomScoreAdj: nsrun could not take back its own value %s: %s",
+                 saved->value, strerror(errno));
 }
 
 static int set_groups(const struct spec_user *u, struct error *err)
@@ -165,12 +188,43 @@ void process_reset_signals(void)
     sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-int process_close_fds_on_exec(int preserve_fds, struct error *err)
+static bool is_kept(int fd, const int *keep, size_t n_keep)
+{
+    for (size_t i = 0; i < n_keep; i++)
+        if (keep[i] == fd) return true;
+    return false;
+}
+
+static int close_from_to(unsigned from, unsigned to, struct error *err)
+{
+    if (from > to) return 0;
+    if (syscall(SYS_close_range, from, to, 0) < 0)
+        return error_sys(err, "close descriptors %u to %u", from, to);
+    return 0;
+}
+
+int process_close_fds(int preserve_fds, const int *keep, size_t n_keep, struct error *err)
 {
     unsigned first = 3u + (unsigned)preserve_fds;
-    if (syscall(SYS_close_range, first, ~0u, CLOSE_RANGE_CLOEXEC) < 0)
-        return error_sys(err, "mark descriptors from %u close-on-exec", first);
-    return 0;
+    /* Among the preserved numbers, nsrun's own descriptors are the
+     * close-on-exec ones (every one it makes is; the caller's that survived
+     * nsrun's exec are not). */
+    for (int fd = 3; fd < (int)first; fd++) {
+        int flags = fcntl(fd, F_GETFD);
+        if (flags >= 0 && (flags & FD_CLOEXEC) && !is_kept(fd, keep, n_keep)) close(fd);
+    }
+    /* The gaps between the kept descriptors above the preserved ones, in
+     * ascending order of the kept. */
+    unsigned from = first;
+    for (;;) {
+        unsigned next = ~0u;
+        for (size_t i = 0; i < n_keep; i++)
+            if (keep[i] >= 0 && (unsigned)keep[i] >= from && (unsigned)keep[i] < next)
+                next = (unsigned)keep[i];
+        if (next == ~0u) return close_from_to(from, ~0u, err);
+        if (close_from_to(from, next - 1, err) < 0) return -1;
+        from = next + 1;
+    }
 }
 
 int process_exec(const char *file, const struct spec_process *p, char **env, struct error *err)

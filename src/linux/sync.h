@@ -20,7 +20,7 @@ enum sync_type {
     SYNC_HOOKS_DONE,       /* parent → child: done; the state for createContainer hooks */
     SYNC_STATE,            /* parent → child: the state for startContainer hooks */
     SYNC_TERMINAL,         /* child → parent: the pty master, attached */
-    SYNC_IDMAP_REQUEST,    /* child → parent: make my id-mapped mounts */
+    SYNC_IDMAP_REQUEST,    /* child → parent: make my id-mapped mounts (my userns attached) */
     SYNC_IDMAP_MOUNT,      /* parent → child: one, detached, attached as a descriptor */
     SYNC_SECCOMP_LISTENER, /* child → parent: a seccomp notification descriptor, attached */
     SYNC_SECCOMP_SENT,     /* parent → child: handed to linux.seccomp.listenerPath */

@@ -1,7 +1,8 @@
 /* Writes log records; see log.h.
  * The sink is process-wide state, set once at start-up by the command line
  * layer: threading a logger through every call for debug lines would cost
- * more clarity than it buys. Nothing changes it afterwards. */
+ * more clarity than it buys. Nothing changes it afterwards, but a process
+ * entering a container letting go of the file (log_forget_file). */
 #include "util/log.h"
 
 #include <fcntl.h>
@@ -28,6 +29,13 @@ int log_setup(const char *path, enum log_format format, bool debug, struct error
     if (fd < 0) return error_sys(err, "open log file %s", path);
     sink.fd = fd;
     return 0;
+}
+
+void log_forget_file(void)
+{
+    if (sink.fd == STDERR_FILENO || sink.fd < 0) return;
+    close(sink.fd);
+    sink.fd = -1;
 }
 
 bool log_to_file(void)

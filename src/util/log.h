@@ -13,6 +13,9 @@ enum log_format { LOG_FORMAT_TEXT, LOG_FORMAT_JSON };
 /* Chooses where records go: path NULL means stderr. Called once, by the
  * command line layer, before anything logs. */
 int log_setup(const char *path, enum log_format format, bool debug, struct error *err);
+/* For a process entering a container: the log file is closed and records
+ * are dropped from then on (stderr, when there is no file, stays). */
+void log_forget_file(void);
 /* True when records go to a file rather than stderr. */
 bool log_to_file(void);
 

@@ -355,3 +355,22 @@ def test_loopback_is_up_in_a_new_network_namespace(nsrun, bundle, cid):
     bundle.args("ip", "-o", "-4", "addr", "show", "lo")
     r = nsrun.ok("run", "-b", str(bundle.path), cid)
     assert "inet 127.0.0.1/8" in r.out, r
+
+
+def test_oom_score_adj_in_a_user_namespace(nsrun, bundle, cid, tmp_path):
+    """A process that is not dumpable does not own its /proc files in a
+    user namespace: the value reaches the init and exec'd processes by
+    inheritance from nsrun, which goes back to its own."""
+    bundle.config["process"]["oomScoreAdj"] = 234
+    bundle.user_namespace()
+    bundle.args("sleep", "600")
+    nsrun.ok("run", "-d", "-b", str(bundle.path), cid)
+    try:
+        pid = nsrun.state(cid)["pid"]
+        assert open(f"/proc/{pid}/oom_score_adj").read().strip() == "234"
+        process = tmp_path / "process.json"
+        process.write_text('{"args": ["cat", "/proc/self/oom_score_adj"], "cwd": "/", '
+                           '"oomScoreAdj": 567}')
+        assert nsrun.ok("exec", "--process", str(process), cid).out == "567\n"
+    finally:
+        nsrun.ok("delete", "-f", cid)

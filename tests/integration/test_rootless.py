@@ -288,3 +288,32 @@ def test_sysfs_falls_back_to_the_hosts(rootless, rootless_bundle, cid):
     assert root == "/", "the host's sysfs, from its root"
     assert {"ro", "nosuid", "nodev", "noexec"} <= set(options.split(","))
     assert r.out.splitlines()[1] == "listed"
+
+
+def test_time_offsets(rootless, rootless_bundle, cid):
+    """The init writes its own timens_offsets, which needs it to own its
+    /proc files: dumpable for that moment (it is not, the rest of the time)."""
+    rootless_bundle.config["linux"]["namespaces"].append({"type": "time"})
+    rootless_bundle.config["linux"]["timeOffsets"] = {"boottime": {"secs": 86400}}
+    rootless_bundle.args("cat", "/proc/self/timens_offsets")
+    r = rootless.ok("run", "-b", str(rootless_bundle.path), cid)
+    assert ["boottime", "86400", "0"] in [line.split() for line in r.out.splitlines()], r
+
+
+def test_oom_score_adj_for_init_and_exec(rootless, rootless_bundle, cid, tmp_path):
+    """Raised without privilege, for the init and an exec'd process; nsrun
+    itself goes back to its own value."""
+    rootless_bundle.config["process"]["oomScoreAdj"] = 345
+    rootless_bundle.args("sleep", "600")
+    rootless.ok("run", "-d", "-b", str(rootless_bundle.path), cid)
+    try:
+        pid = rootless.state(cid)["pid"]
+        assert open(f"/proc/{pid}/oom_score_adj").read().strip() == "345"
+        process = tmp_path / "process.json"
+        process.write_text('{"args": ["cat", "/proc/self/oom_score_adj"], "cwd": "/", '
+                           '"oomScoreAdj": 456}')
+        os.chmod(process, 0o644)
+        assert rootless.ok("exec", "--process", str(process), cid).out == "456\n"
+        assert rootless.ok("exec", cid, "cat", "/proc/self/oom_score_adj").out == "345\n"
+    finally:
+        rootless.ok("delete", "--force", cid)

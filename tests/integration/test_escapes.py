@@ -1,0 +1,145 @@
+"""The ways out of a container that issue 14 found, each as the attack:
+a process in the container (or in a sibling sharing its pid namespace)
+reaching nsrun's init or exec child through /proc before they exec (the
+class of CVE-2016-9962), and the host's descriptors those hold."""
+
+import os
+import shutil
+import subprocess
+import time
+
+import pytest
+
+from conftest import NSRUN, Bundle
+
+# The kernel's comm of an nsrun process: the binary's name, cut to 15 bytes.
+NSRUN_COMM = NSRUN.name[:15]
+# What a process must not reach of another through /proc.
+PRIVATE = ("environ", "mem", "root", "cwd", "exe")
+
+
+def reached(out):
+    """The accesses proc_reach says the kernel allowed."""
+    return [line for line in out.splitlines() if line.startswith("reached ")]
+
+
+def assert_out_of_reach(out, pid=1):
+    """proc_reach tried pid and the kernel refused every access."""
+    assert f"seen {pid}" in out
+    assert reached(out) == [], out
+    for what in PRIVATE:
+        assert f"denied {pid} {what} Permission denied" in out, out
+
+
+def with_probe(bundle, helper):
+    shutil.copy(helper("proc_reach"), bundle.rootfs / "proc_reach")
+    return bundle
+
+
+def init_pid(nsrun, cid):
+    return nsrun.state(cid)["pid"]
+
+
+def test_a_created_init_is_out_of_reach_of_exec(nsrun, bundle, cid, helper):
+    """Between create and start, a process exec'd into the container sees
+    the init as its pid 1: none of its /proc files that lead out (its
+    descriptors held the host's /proc before) may open."""
+    with_probe(bundle, helper).args("true")
+    nsrun.ok("create", "-b", str(bundle.path), cid)
+    try:
+        assert_out_of_reach(nsrun.ok("exec", cid, "/proc_reach", "once", "1").out)
+    finally:
+        nsrun.ok("delete", "-f", cid)
+
+
+def test_a_created_init_is_out_of_reach_of_a_sibling(nsrun, bundle, cid, helper, tmp_path,
+                                                     rootfs_template):
+    """The pod layout: a second container joins the first one's pid
+    namespace, where the first one's created init is pid 1. No exec and no
+    capability is needed to try."""
+    bundle.args("true")
+    nsrun.ok("create", "-b", str(bundle.path), cid)
+    sibling_id = cid + "-sib"
+    try:
+        path = tmp_path / "sibling"
+        path.mkdir()
+        sibling = with_probe(Bundle(path, rootfs_template, nsrun), helper)
+        for ns in sibling.namespaces():
+            if ns["type"] == "pid":
+                ns["path"] = f"/proc/{init_pid(nsrun, cid)}/ns/pid"
+        sibling.args("/proc_reach", "once", "1")
+        assert_out_of_reach(nsrun.ok("run", "-b", str(sibling.path), sibling_id).out)
+    finally:
+        nsrun.ok("delete", "-f", cid)
+
+
+def held_descriptors(pid):
+    fds = {}
+    for name in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            fds[int(name)] = os.readlink(f"/proc/{pid}/fd/{name}")
+        except FileNotFoundError:
+            pass
+    return fds
+
+
+def test_a_created_init_holds_nothing_of_the_host(nsrun, bundle, cid, tmp_path):
+    """While it waits for start the init holds its stdio, what was
+    preserved and exec.fifo: not the host's /proc, the log, the bundle, the
+    state directory, nor the caller's other descriptors."""
+    bundle.args("true")
+    log = tmp_path / "nsrun.log"
+    read_end, write_end = os.pipe()  # the caller's: not for the container
+    try:
+        # fd 3, preserved, is the shell's /dev/zero.
+        subprocess.run(["sh", "-c", 'exec "$@" 3</dev/zero', "sh", str(NSRUN), "--root",
+                        str(nsrun.root), "--log", str(log), "create", "--preserve-fds", "1",
+                        "-b", str(bundle.path), cid],
+                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, pass_fds=(read_end, write_end), check=True)
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+    try:
+        fds = held_descriptors(init_pid(nsrun, cid))
+        fifo = [fd for fd, target in fds.items() if target.endswith("/exec.fifo")]
+        assert len(fifo) == 1, fds
+        assert fds[3] == "/dev/zero", fds
+        assert sorted(set(fds) - {0, 1, 2, 3} - set(fifo)) == [], fds
+    finally:
+        nsrun.ok("delete", "-f", cid)
+
+
+def test_an_exec_child_is_out_of_reach_before_it_execs(nsrun, bundle, cid, helper, tmp_path):
+    """nsrun exec's child is in the container's pid namespace from its
+    clone. A process of the container watching for it tries its /proc files
+    at once; strace holds the child 0.3 s at its first prctl() (before the
+    fix, the one that made it non-dumpable) and again at its execve(), when
+    it has the container's capabilities and the kernel's capability check
+    no longer stands in the way."""
+    if not shutil.which("strace"):
+        pytest.skip("strace is not installed (scripts/deps.sh test installs it)")
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    bundle.config["mounts"].append({"destination": "/out", "type": "bind",
+                                    "source": str(out_dir), "options": ["rbind"]})
+    with_probe(bundle, helper).shell(f"/proc_reach watch {NSRUN_COMM} /bin/busybox 6000 > /out/reach")
+    nsrun.ok("run", "-d", "-b", str(bundle.path), cid)
+    try:
+        time.sleep(0.3)  # the watch has started
+        for _ in range(3):
+            subprocess.run(["strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=prctl",
+                            "-e", "inject=prctl:delay_enter=300000:when=1",
+                            "-e", "inject=execve:delay_enter=300000:when=1",
+                            str(NSRUN), "--root", str(nsrun.root), "exec", cid, "true"],
+                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, check=True, timeout=30)
+        deadline = time.monotonic() + 15
+        while nsrun.state(cid)["status"] == "running":
+            assert time.monotonic() < deadline, "the watch did not end"
+            time.sleep(0.1)
+        out = (out_dir / "reach").read_text()
+        assert out.count("seen ") >= 3, f"the watch saw no exec child: {out}"
+        assert reached(out) == [], out
+    finally:
+        nsrun.ok("delete", "-f", cid)
