@@ -15,10 +15,11 @@ static int run(const struct cli_global *g, int argc, char **argv);
 const struct cli_command cmd_ns = {
     .name = "ns",
     .brief = "show which namespaces a process shares with the host",
-    .args = "[PID|ID]...",
+    .args = "[ID|PID|pid:PID]...",
     .summary = "Show a process' namespaces (default: nsrun's own): each one's inode, whether\n"
                "the host (PID 1) and the caller share it, the user namespace owning it, and\n"
-               "the pid inside. Two processes are shown side by side.",
+               "the pid inside. Two processes are shown side by side. An all-digit name is\n"
+               "a container's when one has it; pid:N always names process N.",
     .run = run,
 };
 

@@ -8,7 +8,10 @@
 
 #include "container/container.h"
 
-/* A process named by a pid or by a container id (its init, checked alive). */
+/* A process named by a pid or by a container id (its init, checked alive).
+ * An id is a container's when one has it, even when it is all digits;
+ * "pid:N" names process N whatever containers there are. */
+#define TARGET_PID_PREFIX "pid:"
 struct target {
     pid_t pid;
     int proc_fd;                      /* /proc/PID, which pins it */
@@ -18,10 +21,18 @@ struct target {
 int target_resolve(const struct runtime *rt, const char *name, struct target *t, struct error *err);
 void target_close(struct target *t);
 
+/* Into a container the command runs as `exec` would run it (the
+ * container's capabilities, no_new_privs, seccomp, security labels,
+ * rlimits, user, environment, cgroup), in the namespaces chosen; into a
+ * bare process, with the caller's identity and environment but no
+ * capability the target lacks in its bounding or effective set.
+ * `unconfined` runs it with the caller's privileges, environment and
+ * cgroup instead, whatever the target (with a warning). */
 struct enter_options {
     const char *target;
     unsigned types; /* bits 1 << ns_type; 0: those that differ from ours */
-    char **argv;    /* NULL-terminated; empty: $SHELL or /bin/sh */
+    char **argv;    /* NULL-terminated; empty: $SHELL (the container's) or /bin/sh */
+    bool unconfined;
 };
 
 int container_enter(const struct runtime *rt, const struct enter_options *o, int *exit_status,

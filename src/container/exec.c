@@ -40,6 +40,7 @@ struct exec_run {
     struct spec given;      /* --process FILE */
     struct spec_process process;
     const char **env, **args;
+    const char *shell[2]; /* no command given: the shell */
     uint32_t *gids;
     struct ns_target ns;
     bool rootless;
@@ -125,6 +126,17 @@ static int apply_caps(struct exec_run *x, struct error *err)
     return 0;
 }
 
+/* $SHELL of the process' environment, else /bin/sh. */
+static void choose_shell(struct exec_run *x)
+{
+    x->shell[0] = "/bin/sh";
+    const struct spec_strings *env = &x->process.env;
+    for (size_t i = 0; i < env->len; i++)
+        if (strncmp(env->items[i], "SHELL=", 6) == 0 && env->items[i][6])
+            x->shell[0] = env->items[i] + 6;
+    x->process.args = (struct spec_strings){x->shell, 1};
+}
+
 /* The container's process with the command line's changes, or --process. */
 static int build_process(struct exec_run *x, struct error *err)
 {
@@ -151,6 +163,7 @@ static int build_process(struct exec_run *x, struct error *err)
     if (!x->process.cwd) x->process.cwd = "/"; /* the container was created without a process */
     if (o->no_new_privs) x->process.no_new_privileges = true;
     if (build_env(x, err) < 0 || apply_user(x, err) < 0 || apply_caps(x, err) < 0) return -1;
+    if (o->n_args == 0) choose_shell(x);
     if (spec_validate_process(&x->process, "exec: ", err) < 0) return -1;
     return lsm_check(&x->process, NULL, err);
 }
@@ -197,8 +210,11 @@ static int prepare(struct exec_run *x, const struct runtime *rt, struct error *e
     if (rc < 0) return error_wrap(err, "the container's config");
     _cleanup_close_ int proc_fd = -1;
     if (pin_init(x, &proc_fd, err) < 0 || build_process(x, err) < 0 || check_terminal(x, err) < 0 ||
-        ns_open_target(proc_fd, 0, &x->ns, err) < 0)
+        ns_open_target(proc_fd, x->o->ns_types, &x->ns, err) < 0)
         return -1;
+    /* Outside the container's root, its cwd means nothing: the caller's
+     * stays (as nsenter keeps it). */
+    if (x->ns.fds[NS_MOUNT] < 0 && x->ns.root_fd < 0) x->process.cwd = NULL;
     if (x->spec.linux.has_seccomp &&
         seccomp_compile(&x->spec.linux.seccomp, x->ls.root_fd, &x->seccomp, err) < 0)
         return error_wrap(err, "config.json");

@@ -10,8 +10,13 @@
 struct exec_options {
     const char *id;
     const char *process_file; /* --process: the whole process; the flags below are then unused */
-    const char **args;        /* the command, NULL-terminated */
+    const char **args;        /* the command, NULL-terminated; none: the shell (below) */
     size_t n_args;
+    /* enter: the namespaces to join, bits 1 << ns_type; 0 (exec): every
+     * one that differs from nsrun's. Outside the container's root the cwd
+     * stays the caller's; with no command, $SHELL of the process' env, or
+     * /bin/sh, runs. */
+    unsigned ns_types;
     const char *cwd;
     const char **env; /* KEY=VALUE added to (or replacing in) the container's */
     size_t n_env;

@@ -62,7 +62,7 @@ int finish_forward_listener(const struct spec_seccomp *sc, const struct containe
 int finish_prepare(struct finish *f, struct error *err)
 {
     const struct spec_process *p = f->process;
-    if (enter_cwd(p->cwd, err) < 0 || process_set_rlimits(p, err) < 0 ||
+    if ((p->cwd && enter_cwd(p->cwd, err) < 0) || process_set_rlimits(p, err) < 0 ||
         process_set_personality(f->personality, err) < 0 || schedule_apply(p, err) < 0 ||
         schedule_affinity_final(p, err) < 0 || lsm_apply(f->proc_fd, p, err) < 0)
         return -1;

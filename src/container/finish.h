@@ -1,6 +1,6 @@
 /* The last steps of a container process before exec, the same for the init
  * and for exec'd processes: by then they are in the container's namespaces
- * and root. cwd (resolved inside the root), rlimits, personality,
+ * and root. cwd (resolved inside the root; none: left as it is), rlimits, personality,
  * scheduler, I/O priority, the final CPU affinity, security labels (all
  * needing privileges nsrun still has), seccomp (early without
  * no_new_privs), user and capabilities, the executable's lookup, the

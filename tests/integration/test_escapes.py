@@ -143,3 +143,108 @@ def test_an_exec_child_is_out_of_reach_before_it_execs(nsrun, bundle, cid, helpe
         assert reached(out) == [], out
     finally:
         nsrun.ok("delete", "-f", cid)
+
+
+PLANTED_SHELL = """#!/bin/busybox sh
+# The image's /bin/sh, replaced: what runs with it?
+{
+  grep -E '^(CapEff|CapBnd|NoNewPrivs|Seccomp):' /proc/self/status
+  echo "cgroup-same=$(if [ "$(cat /proc/self/cgroup)" = "$(cat /proc/1/cgroup)" ]; then
+    echo yes; else echo no; fi)"
+  echo "env=$(/bin/busybox env | /bin/busybox sort | /bin/busybox tr '\\n' ' ')"
+} > /planted.out
+"""
+
+
+def status_fields(text):
+    return dict(line.split(":\t") for line in text.splitlines() if ":\t" in line)
+
+
+@pytest.fixture
+def planted(nsrun, bundle, cid):
+    """A running container with a seccomp filter whose /bin/sh the
+    container has replaced; yields the init's /proc/PID/status fields."""
+    bundle.config["linux"]["seccomp"] = {
+        "defaultAction": "SCMP_ACT_ALLOW",
+        "syscalls": [{"names": ["mknodat"], "action": "SCMP_ACT_ERRNO"}]}
+    bundle.config["root"]["readonly"] = False  # where the planted shell reports
+    bundle.args("sleep", "600")
+    nsrun.ok("run", "-d", "-b", str(bundle.path), cid)
+    (bundle.rootfs / "bin" / "sh").unlink()
+    (bundle.rootfs / "bin" / "sh").write_text(PLANTED_SHELL)
+    (bundle.rootfs / "bin" / "sh").chmod(0o755)
+    pid = init_pid(nsrun, cid)
+    yield status_fields(open(f"/proc/{pid}/status").read())
+    nsrun("delete", "-f", cid)
+
+
+def planted_report(bundle):
+    out = (bundle.rootfs / "planted.out").read_text()
+    fields = status_fields(out)
+    fields.update(line.split("=", 1) for line in out.splitlines() if "=" in line)
+    return fields
+
+
+def enter_env():
+    return {**os.environ, "SHELL": "/bin/sh", "NSRUN_TEST_SECRET": "host-only"}
+
+
+def test_enter_runs_a_planted_shell_as_the_container_would(nsrun, bundle, cid, planted):
+    """`nsrun enter ID` with no command runs the container's /bin/sh, which
+    the container has replaced: it gets the container's capabilities,
+    seccomp filter, no_new_privs, cgroup and environment, not the caller's."""
+    subprocess.run([str(NSRUN), "--root", str(nsrun.root), "enter", cid], env=enter_env(),
+                   stdin=subprocess.DEVNULL, check=True, timeout=30)
+    got = planted_report(bundle)
+    assert got["CapEff"] == planted["CapEff"] and got["CapBnd"] == planted["CapBnd"]
+    assert got["Seccomp"] == "2" and got["NoNewPrivs"] == "1"
+    assert got["cgroup-same"] == "yes"
+    assert "NSRUN_TEST_SECRET" not in got["env"], got["env"]
+    assert "PATH=/usr/local/sbin" in got["env"], "the container's environment"
+
+
+def test_enter_a_bare_pid_gives_no_more_capabilities(nsrun, bundle, cid, planted):
+    """pid:N names the init as a process: the command keeps the caller's
+    environment (nsenter's way) but no capability the init lacks."""
+    pid = init_pid(nsrun, cid)
+    subprocess.run([str(NSRUN), "--root", str(nsrun.root), "enter", f"pid:{pid}"],
+                   env=enter_env(), stdin=subprocess.DEVNULL, check=True, timeout=30)
+    got = planted_report(bundle)
+    allowed = int(planted["CapEff"], 16) & int(planted["CapBnd"], 16)
+    assert int(got["CapEff"], 16) & ~allowed == 0, got
+    assert int(got["CapBnd"], 16) & ~allowed == 0, got
+    assert got["NoNewPrivs"] == "1", "the init has it"
+    assert "NSRUN_TEST_SECRET" in got["env"]
+
+
+def test_enter_unconfined_is_asked_for_and_warned_about(nsrun, bundle, cid, planted, tmp_path):
+    """The opt-out gives the caller's privileges and environment, and says
+    so."""
+    err = tmp_path / "enter.err"
+    with open(err, "w") as f:
+        subprocess.run([str(NSRUN), "--root", str(nsrun.root), "enter", "--unconfined", cid],
+                       env=enter_env(), stdin=subprocess.DEVNULL, stderr=f, check=True,
+                       timeout=30)
+    assert "enter --unconfined" in err.read_text() and "all of your privileges" in err.read_text()
+    got = planted_report(bundle)
+    ours = status_fields(open("/proc/self/status").read())
+    assert got["CapEff"] == ours["CapEff"] and got["Seccomp"] == "0"
+    assert "NSRUN_TEST_SECRET" in got["env"]
+
+
+def test_an_all_digit_container_id_names_the_container(nsrun, bundle):
+    """A container called like a pid is that container; pid:N asks for the
+    process."""
+    cid = str(900000000 + os.getpid())
+    bundle.config["hostname"] = "digits"
+    bundle.args("sleep", "600")
+    nsrun.ok("run", "-d", "-b", str(bundle.path), cid)
+    try:
+        pid = init_pid(nsrun, cid)
+        assert nsrun.ok("ns", cid).out.startswith(f"{cid}: pid {pid}, container {cid}")
+        assert nsrun.ok("enter", cid, "--", "hostname").out == "digits\n"
+        assert nsrun.ok("ns", f"pid:{pid}").out.startswith(f"pid:{pid}: pid {pid}, pid 1 inside")
+        r = nsrun("ns", "pid:12x")
+        assert r.returncode == 1 and "pid:12x: not a process id" in r.err, r
+    finally:
+        nsrun.ok("delete", "-f", cid)
