@@ -83,16 +83,15 @@ static int reopen(struct rootfs *r, const char *dest, struct error *err)
     return path_open_in_root(r->rootfd, dest, O_PATH, err);
 }
 
-static int bind_remount(struct rootfs *r, const char *dest, unsigned long flags, bool keep,
-                        struct error *err)
+static int bind_remount(struct rootfs *r, const char *dest, unsigned long flags, struct error *err)
 {
     _cleanup_close_ int fd = reopen(r, dest, err);
     if (fd < 0) return -1;
-    unsigned long base = MS_BIND | MS_REMOUNT | (keep ? mount_flags_of(fd) : 0);
+    unsigned long base = MS_BIND | MS_REMOUNT;
     struct fd_path target = path_of_fd(fd);
     if (mount(NULL, target.str, NULL, base | flags, NULL) == 0) return 0;
     /* Locked flags (user namespace): keep what the mount has and retry. */
-    if (errno == EPERM && !keep &&
+    if (errno == EPERM &&
         mount(NULL, target.str, NULL, base | mount_flags_of(fd) | flags, NULL) == 0)
         return 0;
     return error_sys(err, "remount %s", dest);
@@ -109,6 +108,39 @@ static int copy_up(struct rootfs *r, const struct mount_step *s, int below, stru
 }
 
 static int do_bind(struct rootfs *r, const struct mount_step *s, struct error *err);
+
+/* Mount attributes on dest and every mount below it. */
+static int set_tree_attr(struct rootfs *r, const char *dest, uint64_t set, uint64_t clr,
+                         struct error *err)
+{
+    _cleanup_close_ int fd = reopen(r, dest, err);
+    if (fd < 0) return -1;
+    struct mount_attr attr = {.attr_set = set, .attr_clr = clr};
+    if (mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
+        return error_sys(err, "set recursive mount attributes on %s", dest);
+    return 0;
+}
+
+/* The per-mount flags a recursive bind asks for, as attributes that reach
+ * its submounts too: "rbind,ro" makes no writable mount anywhere below
+ * (the host's /sys/fs/cgroup hierarchies, for one: CVE-2023-25809). */
+static uint64_t tree_attr_of_flags(unsigned long flags)
+{
+    static const struct {
+        unsigned long ms;
+        uint64_t attr;
+    } map[] = {
+        {MS_RDONLY, MOUNT_ATTR_RDONLY},
+        {MS_NOSUID, MOUNT_ATTR_NOSUID},
+        {MS_NODEV, MOUNT_ATTR_NODEV},
+        {MS_NOEXEC, MOUNT_ATTR_NOEXEC},
+        {MS_NOSYMFOLLOW, MOUNT_ATTR_NOSYMFOLLOW},
+    };
+    uint64_t attr = 0;
+    for (size_t i = 0; i < ARRAY_LEN(map); i++)
+        if (flags & map[i].ms) attr |= map[i].attr;
+    return attr;
+}
 
 /* A user namespace that does not own the network namespace cannot mount
  * sysfs: the host's /sys is bound instead, with the flags asked for. */
@@ -193,7 +225,9 @@ static int do_bind(struct rootfs *r, const struct mount_step *s, struct error *e
     }
     unsigned long extra = s->flags & ~(unsigned long)(MS_BIND | MS_REC | MS_REMOUNT);
     if (!extra) return 0;
-    return bind_remount(r, s->dest, extra, false, err);
+    if (bind_remount(r, s->dest, extra, err) < 0) return -1;
+    uint64_t tree = s->recursive ? tree_attr_of_flags(extra) : 0;
+    return tree ? set_tree_attr(r, s->dest, tree, 0, err) : 0;
 }
 
 static int do_propagate(struct rootfs *r, const struct mount_step *s, struct error *err)
@@ -339,17 +373,13 @@ static int do_readonly(struct rootfs *r, const struct mount_step *s, struct erro
     struct fd_path p = path_of_fd(fd);
     if (mount(p.str, p.str, NULL, MS_BIND | MS_REC, NULL) < 0)
         return error_sys(err, "make %s read-only", s->dest);
-    return bind_remount(r, s->dest, MS_RDONLY | MS_REC, true, err);
+    /* Every mount below too (a remount would reach the top one only). */
+    return set_tree_attr(r, s->dest, MOUNT_ATTR_RDONLY, 0, err);
 }
 
 static int do_setattr(struct rootfs *r, const struct mount_step *s, struct error *err)
 {
-    _cleanup_close_ int fd = reopen(r, s->dest, err);
-    if (fd < 0) return -1;
-    struct mount_attr attr = {.attr_set = s->attr_set, .attr_clr = s->attr_clr};
-    if (mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
-        return error_sys(err, "set recursive mount attributes on %s", s->dest);
-    return 0;
+    return set_tree_attr(r, s->dest, s->attr_set, s->attr_clr, err);
 }
 
 int rootfs_run_plan(struct rootfs *r, const struct mount_plan *plan, struct error *err)

@@ -248,3 +248,63 @@ def test_an_all_digit_container_id_names_the_container(nsrun, bundle):
         assert r.returncode == 1 and "pid:12x: not a process id" in r.err, r
     finally:
         nsrun.ok("delete", "-f", cid)
+
+
+def mounts_below(mountinfo, top):
+    """(mount point, per-mount options) of every mount at or below top."""
+    found = []
+    for line in mountinfo.splitlines():
+        fields = line.split()
+        point = fields[4]
+        if point == top or point.startswith(top.rstrip("/") + "/"):
+            found.append((point, fields[5].split(",")))
+    return found
+
+
+def test_rootless_sys_and_cgroup_trees_are_read_only(rootless, rootless_bundle, cid):
+    """Without a cgroup of its own, a rootless container gets the host's
+    /sys/fs/cgroup bound recursively, and `spec --rootless` binds /sys with
+    "rbind,ro": every mount below is read-only, not only the top one
+    (CVE-2023-25809). Before, each v1 hierarchy and the cgroup2 mount were
+    rw, and the cgroup files of the user's own cgroup writable."""
+    rootless_bundle.args("cat", "/proc/self/mountinfo")
+    out = rootless.ok("run", "-b", str(rootless_bundle.path), cid).out
+    sys_mounts = mounts_below(out, "/sys")
+    cgroup_mounts = mounts_below(out, "/sys/fs/cgroup")
+    assert len(sys_mounts) > len(cgroup_mounts) >= 1, sys_mounts
+    host_cgroups = mounts_below(open("/proc/self/mountinfo").read(), "/sys/fs/cgroup")
+    assert len(cgroup_mounts) >= len(host_cgroups), "every hierarchy of the host's is there"
+    writable = [point for point, options in sys_mounts if "ro" not in options]
+    assert writable == [], writable
+
+
+def test_an_rbind_ro_is_read_only_all_the_way_down(nsrun, bundle, cid, tmp_path):
+    """A bind of a host tree that has a mount inside it: "rbind,ro" makes
+    the submount read-only as well."""
+    source = tmp_path / "tree"
+    (source / "inner").mkdir(parents=True)
+    subprocess.run(["mount", "-t", "tmpfs", "tmpfs", str(source / "inner")], check=True)
+    try:
+        bundle.config["mounts"].append({"destination": "/tree", "type": "bind",
+                                        "source": str(source), "options": ["rbind", "ro"]})
+        bundle.shell("cat /proc/self/mountinfo; touch /tree/inner/x 2>/dev/null && echo WROTE; true")
+        out = nsrun.ok("run", "-b", str(bundle.path), cid).out
+        tree = mounts_below(out, "/tree")
+        assert [p for p, _ in tree] == ["/tree", "/tree/inner"], tree
+        assert all("ro" in options for _, options in tree), tree
+        assert "WROTE" not in out and not (source / "inner" / "x").exists()
+    finally:
+        subprocess.run(["umount", str(source / "inner")], check=True)
+
+
+def test_a_read_only_path_is_read_only_all_the_way_down(nsrun, bundle, cid):
+    """A mount below a read-only path (a tmpfs under /proc/sys, from the
+    config) is read-only too: a remount would have reached the top only."""
+    bundle.config["mounts"].append({"destination": "/proc/sys/fs/binfmt_misc", "type": "tmpfs",
+                                    "source": "tmpfs", "options": ["nosuid"]})
+    bundle.shell("cat /proc/self/mountinfo; touch /proc/sys/fs/binfmt_misc/x 2>/dev/null && "
+                 "echo WROTE; true")
+    out = nsrun.ok("run", "-b", str(bundle.path), cid).out
+    below = dict(mounts_below(out, "/proc/sys/fs/binfmt_misc"))
+    assert below and all("ro" in options for options in below.values()), below
+    assert "WROTE" not in out
