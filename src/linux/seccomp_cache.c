@@ -186,10 +186,9 @@ static void trim(int dir)
 static int write_entry(int dir, const char *name, const struct seccomp_cache_key *key,
                        const struct sock_filter *filter, unsigned short len)
 {
-    char tmp[64];
-    snprintf(tmp, sizeof tmp, ".%s.%d.tmp", name, (int)getpid());
-    _cleanup_close_ int fd =
-        openat(dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    char tmp[FS_TEMP_NAME_SIZE];
+    struct error ignored;
+    _cleanup_close_ int fd = fs_create_temp_at(dir, name, 0600, tmp, &ignored);
     if (fd < 0) return -1;
     struct header h = {.key_len = (uint32_t)key->len, .prog_len = len};
     memcpy(h.magic, MAGIC, 8);

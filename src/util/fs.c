@@ -6,7 +6,9 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -76,15 +78,29 @@ int fs_write_file_at(int dirfd, const char *path, const char *data, struct error
     return 0;
 }
 
+int fs_create_temp_at(int dirfd, const char *name, mode_t mode, char tmp[FS_TEMP_NAME_SIZE],
+                      struct error *err)
+{
+    for (int attempt = 0; attempt < 16; attempt++) {
+        uint64_t r;
+        if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r)
+            return error_sys(err, "create a file beside %s: getrandom", name);
+        if (snprintf(tmp, FS_TEMP_NAME_SIZE, ".%s.%016llx.tmp", name, (unsigned long long)r) >=
+            FS_TEMP_NAME_SIZE)
+            return error_set(err, ENAMETOOLONG, "create a file beside %s", name);
+        int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+        if (fd >= 0) return fd;
+        if (errno != EEXIST) return error_sys(err, "create %s", tmp);
+    }
+    return error_set(err, EEXIST, "create a file beside %s", name);
+}
+
 int fs_write_atomic_at(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
                        struct error *err)
 {
-    char tmp[NAME_MAX + 1];
-    if (snprintf(tmp, sizeof tmp, ".%s.tmp", name) >= (int)sizeof tmp)
-        return error_set(err, ENAMETOOLONG, "write %s", name);
-    _cleanup_close_ int fd =
-        openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
-    if (fd < 0) return error_sys(err, "create %s", tmp);
+    char tmp[FS_TEMP_NAME_SIZE];
+    _cleanup_close_ int fd = fs_create_temp_at(dirfd, name, mode, tmp, err);
+    if (fd < 0) return -1;
     if (fs_write_all(fd, data, len) < 0) {
         error_sys(err, "write %s", tmp);
         unlinkat(dirfd, tmp, 0);

@@ -16,7 +16,15 @@ int fs_read_file_at(int dirfd, const char *path, char **out, size_t *len, struct
 /* Writes data to an existing file (cgroup, /proc), in one write() call, since
  * kernel files take a value per write. */
 int fs_write_file_at(int dirfd, const char *path, const char *data, struct error *err);
-/* Replaces dirfd/name by data: a temporary file, fsync-free, renamed over. */
+/* A new file beside dirfd/name, ".NAME.<16 random hex digits>.tmp", made by
+ * this call (O_EXCL, no symlink followed): nobody else owns it or holds it
+ * open, even in a directory others can write (a pid file's). Its name goes
+ * to tmp; returns the descriptor, open for writing. */
+enum { FS_TEMP_NAME_SIZE = 256 }; /* NAME_MAX + 1 */
+int fs_create_temp_at(int dirfd, const char *name, mode_t mode, char tmp[FS_TEMP_NAME_SIZE],
+                      struct error *err);
+/* Replaces dirfd/name by data: a file of fs_create_temp_at(), fsync-free,
+ * renamed over. */
 int fs_write_atomic_at(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
                        struct error *err);
 /* fs_write_atomic_at() for a path (its directory opened first). */

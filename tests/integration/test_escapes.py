@@ -308,3 +308,31 @@ def test_a_read_only_path_is_read_only_all_the_way_down(nsrun, bundle, cid):
     below = dict(mounts_below(out, "/proc/sys/fs/binfmt_misc"))
     assert below and all("ro" in options for options in below.values()), below
     assert "WROTE" not in out
+
+
+def test_a_planted_temporary_file_does_not_become_the_pid_file(nsrun, bundle, cid, tmp_path,
+                                                              unprivileged_user):
+    """Another user pre-creates the temporary name of an atomic write in a
+    shared sticky directory: before, nsrun truncated that file, wrote the
+    pid into it and renamed it over the pid file, which was then the other
+    user's to rewrite."""
+    from conftest import make_traversable
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    make_traversable(shared)
+    user = unprivileged_user
+    subprocess.run(["sh", "-c", "umask 0; : > .pidfile.tmp"], cwd=shared, check=True,
+                   user=user.pw_uid, group=user.pw_gid, extra_groups=[])
+    bundle.args("true")
+    pid_file = shared / "pidfile"
+    nsrun.ok("create", "--pid-file", str(pid_file), "-b", str(bundle.path), cid)
+    try:
+        st = pid_file.stat()
+        assert (st.st_uid, st.st_mode & 0o7777) == (0, 0o644), st
+        assert int(pid_file.read_text()) == init_pid(nsrun, cid)
+        planted = shared / ".pidfile.tmp"
+        assert planted.stat().st_uid == user.pw_uid and planted.read_text() == ""
+        assert sorted(p.name for p in shared.iterdir()) == [".pidfile.tmp", "pidfile"]
+    finally:
+        nsrun.ok("delete", "-f", cid)

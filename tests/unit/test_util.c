@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include "container/state.h"
 #include "linux/cgroup.h"
 #include "tap.h"
+#include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/passwd.h"
 #include "util/path.h"
@@ -227,6 +229,40 @@ static void test_cgroup_paths(void)
     }
 }
 
+/* The temporary file of an atomic write is always a new one of ours: a
+ * file or link planted under a guessable name is left alone. */
+static void test_atomic_write(void)
+{
+    char dir[] = "/tmp/nsrun-unit-atomic-XXXXXX";
+    if (!mkdtemp(dir)) {
+        ok(0, "mkdtemp");
+        return;
+    }
+    int dirfd = open(dir, O_PATH | O_DIRECTORY);
+    int planted = openat(dirfd, ".pid.tmp", O_WRONLY | O_CREAT, 0666);
+    symlinkat("/etc/passwd", dirfd, ".pid.link.tmp");
+    ok(fs_write_atomic_at(dirfd, "pid", "42", 2, 0600, &err) == 0, "written beside them");
+    char *text = NULL;
+    ok(fs_read_file_at(dirfd, "pid", &text, NULL, &err) == 0 && strcmp(text, "42") == 0,
+       "with its content");
+    free(text);
+    struct stat st;
+    ok(fstat(planted, &st) == 0 && st.st_size == 0 && st.st_nlink == 1,
+       "the planted file is not the one renamed, nor written");
+    char a[FS_TEMP_NAME_SIZE], b[FS_TEMP_NAME_SIZE];
+    int fa = fs_create_temp_at(dirfd, "x", 0600, a, &err);
+    int fb = fs_create_temp_at(dirfd, "x", 0600, b, &err);
+    ok(fa >= 0 && fb >= 0 && strcmp(a, b) != 0, "two temporary names differ (%s, %s)", a, b);
+    ok(strncmp(a, ".x.", 3) == 0 && strlen(a) == strlen(".x..tmp") + 16, "and look alike");
+    const char *made[] = {"pid", ".pid.tmp", ".pid.link.tmp", a, b};
+    for (size_t i = 0; i < ARRAY_LEN(made); i++) unlinkat(dirfd, made[i], 0);
+    close(fa);
+    close(fb);
+    close(planted);
+    close(dirfd);
+    rmdir(dir);
+}
+
 static void test_ids(void)
 {
     ok(state_check_id("abc-123_x.y+z", &err) == 0, "letters, digits and _+-. pass");
@@ -320,6 +356,7 @@ int main(void)
     test_paths_stay_inside();
     test_walk_matches_openat2();
     test_cgroup_paths();
+    test_atomic_write();
     test_ids();
     test_passwd();
     test_cli_parse();
