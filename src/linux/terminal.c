@@ -38,10 +38,43 @@ int terminal_open_pair(int rootfd, int *master, int *slave, struct error *err)
     return 0;
 }
 
+/* The container's /dev/console as a file of its /dev: neither /dev nor
+ * console is followed if a symlink (a bound /dev's console linking to
+ * /proc/sys/kernel/core_pattern would get the pty bound there: the class
+ * of CVE-2025-52565); made when missing, refused when a link or a
+ * directory. */
+static int open_console(int rootfd, struct error *err)
+{
+    _cleanup_close_ int dev = openat(rootfd, "dev", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dev < 0)
+        return error_sys(err, "process.terminal: /dev in the container (a directory, not a link)");
+    int fd = openat(dev, "console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) {
+        int made =
+            openat(dev, "console", O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+        if (made < 0 && errno != EEXIST)
+            return error_sys(err, "process.terminal: create /dev/console");
+        if (made >= 0) close(made);
+        fd = openat(dev, "console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    }
+    if (fd < 0) return error_sys(err, "process.terminal: open /dev/console");
+    struct stat st;
+    if (fstat(fd, &st) < 0) {
+        close(fd);
+        return error_sys(err, "process.terminal: stat /dev/console");
+    }
+    if (S_ISLNK(st.st_mode) || S_ISDIR(st.st_mode)) {
+        close(fd);
+        return error_set(err, 0, "process.terminal: /dev/console in the container is a %s",
+                         S_ISLNK(st.st_mode) ? "symlink" : "directory");
+    }
+    return fd;
+}
+
 int terminal_bind_console(int rootfd, int slave, struct error *err)
 {
-    _cleanup_close_ int console = path_mkfile_in_root(rootfd, "/dev/console", 0666, err);
-    if (console < 0) return error_wrap(err, "process.terminal");
+    _cleanup_close_ int console = open_console(rootfd, err);
+    if (console < 0) return -1;
     if (mount(path_of_fd(slave).str, path_of_fd(console).str, NULL, MS_BIND, NULL) < 0)
         return error_sys(err, "process.terminal: bind the pty on /dev/console");
     return 0;

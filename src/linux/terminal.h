@@ -12,7 +12,8 @@
 /* Opens a pty pair on the devpts mounted at <root>/dev/pts (resolved inside
  * root, checked to be devpts). */
 int terminal_open_pair(int rootfd, int *master, int *slave, struct error *err);
-/* Binds the slave on <root>/dev/console, as runc does. */
+/* Binds the slave on <root>/dev/console, as runc does: a file (made if
+ * missing) of <root>/dev, never reached through a symlink. */
 int terminal_bind_console(int rootfd, int slave, struct error *err);
 int terminal_set_size(int fd, unsigned rows, unsigned cols, struct error *err);
 /* A new session with the slave as its controlling terminal, on 0, 1, 2. */

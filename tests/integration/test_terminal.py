@@ -7,6 +7,7 @@ import os
 import select
 import signal
 import socket
+import stat
 import struct
 import subprocess
 import termios
@@ -201,7 +202,8 @@ def test_dev_console_is_the_pty(pty_run, bundle, cid):
 
 def test_dev_console_symlinked_out_of_the_rootfs(pty_run, bundle, cid, tmp_path):
     """The image's own /dev (no tmpfs on it) links /dev/console to a host
-    file: the pty is bound inside the rootfs, never on the host's file."""
+    file: refused by name; nothing is bound, neither on the host's file nor
+    where the link would resolve inside the root."""
     host_file = tmp_path / "host-console"
     host_file.write_text("host\n")
     (bundle.rootfs / "dev").mkdir(exist_ok=True)
@@ -209,10 +211,35 @@ def test_dev_console_symlinked_out_of_the_rootfs(pty_run, bundle, cid, tmp_path)
     bundle.config["mounts"] = [m for m in bundle.config["mounts"]
                                if m["destination"] != "/dev"]
     bundle.config["root"]["readonly"] = False
-    tty_bundle(bundle, "awk '$5 ~ /console/ {print \"at:\" $5}' /proc/self/mountinfo")
+    tty_bundle(bundle, "true")
     p = pty_run("run", "-b", str(bundle.path), cid)
-    out = p.expect("at:")
-    assert p.proc.wait(timeout=10) == 0
-    assert f"at:{host_file}" in out, "bound where the link resolves inside the root"
+    out = p.expect("symlink")
+    assert p.proc.wait(timeout=10) == 1
+    assert "process.terminal: /dev/console in the container is a symlink" in out
     assert host_file.read_text() == "host\n"
-    assert (bundle.rootfs / str(host_file).lstrip("/")).is_file()
+    assert not (bundle.rootfs / str(host_file).lstrip("/")).exists()
+
+
+def test_a_bound_dev_whose_console_links_to_core_pattern(pty_run, bundle, cid, tmp_path):
+    """A bind-mounted /dev whose console is a symlink to the container's
+    /proc/sys/kernel/core_pattern: before, the pty was bound there, on a
+    file of the host's kernel (the class of CVE-2025-52565)."""
+    dev = tmp_path / "dev"
+    dev.mkdir()
+    (dev / "console").symlink_to("/proc/sys/kernel/core_pattern")
+    os.mknod(dev / "null", 0o666 | stat.S_IFCHR, os.makedev(1, 3))  # masking binds it
+    bundle.config["mounts"] = [m for m in bundle.config["mounts"]
+                               if m["destination"] not in ("/dev", "/dev/pts")]
+    bundle.config["mounts"] += [
+        {"destination": "/dev", "type": "bind", "source": str(dev), "options": ["rbind"]},
+        {"destination": "/dev/pts", "type": "devpts", "source": "devpts",
+         "options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"]}]
+    tty_bundle(bundle, "awk '$5 ~ /core_pattern/ {print \"at:\" $5}' /proc/self/mountinfo")
+    p = pty_run("run", "-b", str(bundle.path), cid)
+    out = p.expect("nsrun")
+    assert p.proc.wait(timeout=10) == 1, out
+    assert "process.terminal: /dev/console in the container is a symlink" in out
+    assert "at:/proc/sys/kernel/core_pattern" not in out
+    assert (dev / "console").is_symlink() and sorted(os.listdir(dev)) == ["console", "null", "pts"]
+
+
