@@ -24,6 +24,7 @@
 #include "linux/namespaces.h"
 #include "linux/pidfd.h"
 #include "linux/process.h"
+#include "linux/terminal.h"
 #include "util/log.h"
 
 static bool all_digits(const char *s)
@@ -86,7 +87,8 @@ void target_close(struct target *t)
 }
 
 /* A bare process' command holds no capability that the target lacks in
- * its bounding or its effective set, and has no_new_privs if it has. */
+ * its bounding or its effective set, has no_new_privs if it has, and a
+ * session of its own (not the caller's terminal). */
 struct process_limits {
     bool apply;
     struct caps_of_process caps;
@@ -98,7 +100,7 @@ static int apply_limits(const struct process_limits *lim, struct error *err)
     if (caps_limit(lim->caps.bounding & lim->caps.effective, err) < 0) return -1;
     if (lim->caps.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         return error_sys(err, "prctl PR_SET_NO_NEW_PRIVS");
-    return 0;
+    return terminal_leave_session(err);
 }
 
 _Noreturn static void enter_child(const struct ns_target *ns, const struct process_limits *lim,

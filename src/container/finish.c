@@ -66,6 +66,8 @@ int finish_prepare(struct finish *f, struct error *err)
         process_set_personality(f->personality, err) < 0 || schedule_apply(p, err) < 0 ||
         schedule_affinity_final(p, err) < 0 || lsm_apply(f->proc_fd, p, err) < 0)
         return -1;
+    /* The host's last use: what follows reads the container's files. */
+    if (finish_close_host_fds(f, err) < 0) return -1;
     /* Without no_new_privs loading a filter needs CAP_SYS_ADMIN: before the
      * capabilities go. With it, as late as possible (finish_exec). */
     if (!p->no_new_privileges && load_seccomp(f, err) < 0) return -1;
@@ -73,8 +75,7 @@ int finish_prepare(struct finish *f, struct error *err)
     if (!(f->env = process_environment(p, f->extra_env, err))) return -1;
     if (process_set_no_new_privs(p, err) < 0) return -1;
     if (p->no_new_privileges && !seccomp_late(f) && load_seccomp(f, err) < 0) return -1;
-    if (f->terminal >= 0 && terminal_attach(f->terminal, err) < 0) return -1;
-    return finish_close_host_fds(f, err);
+    return f->terminal >= 0 ? terminal_attach(f->terminal, err) : terminal_leave_session(err);
 }
 
 int finish_close_host_fds(struct finish *f, struct error *err)
@@ -82,7 +83,7 @@ int finish_close_host_fds(struct finish *f, struct error *err)
     if (f->proc_fd >= 0) close(f->proc_fd);
     f->proc_fd = -1;
     log_forget_file();
-    const int keep[] = {f->sync_fd, f->fifo_fd};
+    const int keep[] = {f->sync_fd, f->fifo_fd, f->terminal};
     return process_close_fds(f->preserve_fds, keep, ARRAY_LEN(keep), err);
 }
 

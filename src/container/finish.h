@@ -1,11 +1,12 @@
 /* The last steps of a container process before exec, the same for the init
  * and for exec'd processes: by then they are in the container's namespaces
- * and root. cwd (resolved inside the root; none: left as it is), rlimits, personality,
- * scheduler, I/O priority, the final CPU affinity, security labels (all
- * needing privileges nsrun still has), seccomp (early without
+ * and root. cwd (resolved inside the root; none: left as it is), rlimits,
+ * personality, scheduler, I/O priority, the final CPU affinity, security
+ * labels (all needing privileges nsrun still has), seccomp (early without
  * no_new_privs), user and capabilities, the executable's lookup, the
- * environment, no_new_privs, the terminal, the descriptors; then, once told
- * to go, exec. A filter with SCMP_ACT_NOTIFY rules is loaded
+ * environment, no_new_privs, the terminal or a session of its own; then,
+ * once told to go, exec. Every descriptor of the host is closed before the
+ * first file of the container is read. A filter with SCMP_ACT_NOTIFY rules is loaded
  * in finish_prepare either way: its listener must reach the runtime, which
  * is only listening until then. */
 #ifndef NSRUN_CONTAINER_FINISH_H
@@ -33,11 +34,11 @@ struct finish {
 };
 
 int finish_prepare(struct finish *f, struct error *err);
-/* The end of finish_prepare, and all of it for an init without a process:
+/* Part of finish_prepare, and all of it for an init without a process:
  * nothing of the host stays open in a process that others in the container
- * may see, but for what is preserved, the sync channel and exec.fifo. The
- * trusted procfs, the log, the caller's other descriptors, nsrun's own are
- * closed; the log's records are dropped from then on. */
+ * may see, but for what is preserved, the sync channel, exec.fifo and the
+ * terminal. The trusted procfs, the log, the caller's other descriptors,
+ * nsrun's own are closed; the log's records are dropped from then on. */
 int finish_close_host_fds(struct finish *f, struct error *err);
 /* Runtime side of a SYNC_SECCOMP_LISTENER message from the process being
  * finished (pid msg->sender): the listener, with the container's state as

@@ -98,6 +98,12 @@ int terminal_attach(int slave, struct error *err)
     return 0;
 }
 
+int terminal_leave_session(struct error *err)
+{
+    if (setsid() < 0) return error_sys(err, "setsid: leave the caller's session");
+    return 0;
+}
+
 int fd_send(int sock, int fd, const char *name, struct error *err)
 {
     union {

@@ -18,6 +18,10 @@ int terminal_bind_console(int rootfd, int slave, struct error *err);
 int terminal_set_size(int fd, unsigned rows, unsigned cols, struct error *err);
 /* A new session with the slave as its controlling terminal, on 0, 1, 2. */
 int terminal_attach(int slave, struct error *err);
+/* A new session without a terminal, for a container process given none: it
+ * keeps the caller's stdio but not the caller's terminal as its own, so it
+ * cannot push input into it (TIOCSTI) or take its foreground. */
+int terminal_leave_session(struct error *err);
 
 /* Sends fd over a unix socket with SCM_RIGHTS (one byte or a name along). */
 int fd_send(int sock, int fd, const char *name, struct error *err);

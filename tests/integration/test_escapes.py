@@ -1,11 +1,17 @@
-"""The ways out of a container that issue 14 found, each as the attack:
-a process in the container (or in a sibling sharing its pid namespace)
-reaching nsrun's init or exec child through /proc before they exec (the
-class of CVE-2016-9962), and the host's descriptors those hold."""
+"""The ways out of a container that issue 14 found, each as the attack
+(docs/security.md lists them with the defence each one tests): a process
+in the container, or in a sibling sharing its pid namespace, reaching
+nsrun's init or exec child through /proc before they exec (the class of
+CVE-2016-9962) and the host's descriptors those hold; a program the
+container replaced run by `nsrun enter`; writable mounts below read-only
+ones (CVE-2023-25809); a planted temporary file becoming the pid file; a
+container process typing into the caller's terminal."""
 
+import fcntl
 import os
 import shutil
 import subprocess
+import termios
 import time
 
 import pytest
@@ -336,3 +342,43 @@ def test_a_planted_temporary_file_does_not_become_the_pid_file(nsrun, bundle, ci
         assert sorted(p.name for p in shared.iterdir()) == [".pidfile.tmp", "pidfile"]
     finally:
         nsrun.ok("delete", "-f", cid)
+
+
+@pytest.mark.parametrize("how", ["run", "exec"])
+def test_a_process_without_a_terminal_cannot_type_into_the_callers(nsrun, bundle, cid, helper,
+                                                                   how):
+    """nsrun run (or exec) from a person's terminal, the container's process
+    given no terminal of its own: before, it kept that terminal as its
+    controlling one and pushed input into it with TIOCSTI, which the shell
+    would have run once nsrun returned."""
+    shutil.copy(helper("tiocsti"), bundle.rootfs / "tiocsti")
+    master, slave = os.openpty()
+
+    def own_terminal():  # the terminal is nsrun's controlling one, as in a shell
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    attack = ["/tiocsti", "echo INJECTED\n"]
+    if how == "run":
+        bundle.args(*attack)
+        args = ["run", "-b", str(bundle.path), cid]
+    else:
+        bundle.args("sleep", "600")
+        nsrun.ok("run", "-d", "-b", str(bundle.path), cid)
+        args = ["exec", cid, *attack]
+    try:
+        proc = subprocess.run([str(NSRUN), "--root", str(nsrun.root), *args], stdin=slave,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              preexec_fn=own_terminal, timeout=30)
+        os.set_blocking(slave, False)
+        try:
+            typed = os.read(slave, 4096)
+        except BlockingIOError:
+            typed = b""
+        assert b"TIOCSTI refused: Operation not permitted" in proc.stdout, proc.stdout
+        assert b"INJECTED" not in typed, typed
+    finally:
+        os.close(master)
+        os.close(slave)
+        if how == "exec":
+            nsrun.ok("delete", "-f", cid)
