@@ -52,12 +52,14 @@ struct exec_run {
     int child_pidfd;
 };
 
-static int parse_uint(const char *text, uint32_t *out)
+/* A user or group id; (uid_t)-1 is not one: setresuid takes it as
+ * "unchanged". */
+static int parse_id(const char *text, uint32_t *out)
 {
     char *end;
     errno = 0;
     unsigned long v = strtoul(text, &end, 10);
-    if (errno || end == text || *end || v > UINT32_MAX || text[0] == '-') return -1;
+    if (errno || end == text || *end || v >= UINT32_MAX || text[0] == '-') return -1;
     *out = (uint32_t)v;
     return 0;
 }
@@ -93,7 +95,7 @@ static int apply_user(struct exec_run *x, struct error *err)
         if (len >= sizeof uid) return error_set(err, 0, "--user: \"%s\" is too long", o->user);
         memcpy(uid, o->user, len);
         uid[len] = '\0';
-        if (parse_uint(uid, &u->uid) < 0 || (colon && parse_uint(colon + 1, &u->gid) < 0))
+        if (parse_id(uid, &u->uid) < 0 || (colon && parse_id(colon + 1, &u->gid) < 0))
             return error_set(err, 0, "--user: expected UID[:GID], got \"%s\"", o->user);
         if (!colon) u->gid = 0;
     }
@@ -101,7 +103,7 @@ static int apply_user(struct exec_run *x, struct error *err)
         x->gids = calloc(o->n_additional_gids, sizeof *x->gids);
         if (!x->gids) return error_set(err, ENOMEM, "exec");
         for (size_t i = 0; i < o->n_additional_gids; i++)
-            if (parse_uint(o->additional_gids[i], &x->gids[i]) < 0)
+            if (parse_id(o->additional_gids[i], &x->gids[i]) < 0)
                 return error_set(err, 0, "--additional-gids: \"%s\" is not a group id",
                                  o->additional_gids[i]);
         u->additional_gids = x->gids;

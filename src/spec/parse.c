@@ -67,6 +67,12 @@ static int parse_user(struct reader *r, json_t *process, struct spec_user *user)
         rd_u32(r, u, "uid", &user->uid, NULL) < 0 || rd_u32(r, u, "gid", &user->gid, NULL) < 0 ||
         rd_u32(r, u, "umask", &user->umask, &user->has_umask) < 0)
         return -1;
+    /* (uid_t)-1 means "unchanged" to setresuid and setresgid: the process
+     * would stay root. */
+    if (user->uid == UINT32_MAX)
+        return rd_fail_key(r, "uid", "4294967295 is (uid_t)-1, which leaves the user unchanged");
+    if (user->gid == UINT32_MAX)
+        return rd_fail_key(r, "gid", "4294967295 is (gid_t)-1, which leaves the group unchanged");
     json_t *gids;
     if (rd_array(r, u, "additionalGids", &gids) < 0) return -1;
     if (gids) {
@@ -77,7 +83,7 @@ static int parse_user(struct reader *r, json_t *process, struct spec_user *user)
         size_t list = rd_push_key(r, "additionalGids");
         for (size_t i = 0; i < n; i++) {
             json_int_t g = json_integer_value(json_array_get(gids, i));
-            if (!json_is_integer(json_array_get(gids, i)) || g < 0 || g > UINT32_MAX) {
+            if (!json_is_integer(json_array_get(gids, i)) || g < 0 || g >= UINT32_MAX) {
                 rd_push_index(r, i);
                 return rd_fail(r, "expected a group id");
             }

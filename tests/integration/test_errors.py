@@ -207,6 +207,13 @@ BAD_VALUES = [
     (_set("process.rlimits", [{"type": "RLIMIT_NOPE", "soft": 1, "hard": 1}]),
      'process.rlimits[0].type: unknown rlimit "RLIMIT_NOPE"'),
     (_set("process.user", {"uid": -1, "gid": 0}), "process.user.uid: must not be negative"),
+    # setresuid(-1) leaves the uid as it is: the process would stay root.
+    (_set("process.user", {"uid": 4294967295, "gid": 0}),
+     "process.user.uid: 4294967295 is (uid_t)-1, which leaves the user unchanged"),
+    (_set("process.user", {"uid": 1000, "gid": 4294967295}),
+     "process.user.gid: 4294967295 is (gid_t)-1, which leaves the group unchanged"),
+    (_set("process.user", {"uid": 1000, "gid": 1000, "additionalGids": [4294967295]}),
+     "process.user.additionalGids[0]: expected a group id"),
     (_set("process.cwd", "relative"), 'process.cwd: must be an absolute path, got "relative"'),
     (_set("process.env", ["NOEQUALS"]), 'process.env[0]: expected KEY=VALUE, got "NOEQUALS"'),
     (_set("process.args", []), "process.args: must not be empty"),

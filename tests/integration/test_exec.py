@@ -93,6 +93,8 @@ def test_errors(nsrun, running, cid, bundle):
     assert r.returncode == 1 and "expected a container id and a command" in r.err
     r = nsrun("exec", "-u", "root", cid, "true")
     assert r.returncode == 1 and '--user: expected UID[:GID], got "root"' in r.err
+    r = nsrun("exec", "-u", "4294967295:4294967295", cid, "id")
+    assert r.returncode == 1 and '--user: expected UID[:GID], got "4294967295' in r.err, r
     r = nsrun("exec", "--cap", "CAP_NOPE", cid, "true")
     assert r.returncode == 1 and 'unknown capability "CAP_NOPE"' in r.err
     r = nsrun("exec", "-d", "-t", cid, "true")
