@@ -40,11 +40,10 @@ ssize_t fs_read_all(int fd, void *buf, size_t size)
     return (ssize_t)got;
 }
 
-int fs_read_file_at(int dirfd, const char *path, char **out, size_t *len, struct error *err)
+/* Reads all of fd, failing past max bytes (0: no bound). */
+static int read_whole(int fd, const char *path, size_t max, char **out, size_t *len,
+                      struct error *err)
 {
-    _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return error_sys(err, "open %s", path);
-
     size_t cap = 4096, used = 0;
     _cleanup_free_ char *buf = malloc(cap);
     if (!buf) return error_set(err, ENOMEM, "read %s", path);
@@ -60,11 +59,31 @@ int fs_read_file_at(int dirfd, const char *path, char **out, size_t *len, struct
         if (n < 0) return error_sys(err, "read %s", path);
         if (n == 0) break;
         used += (size_t)n;
+        if (max && used > max)
+            return error_set(err, EFBIG, "read %s: more than %zu bytes", path, max);
     }
     buf[used] = '\0';
     if (len) *len = used;
     *out = TAKE_PTR(buf);
     return 0;
+}
+
+int fs_read_file_at(int dirfd, const char *path, char **out, size_t *len, struct error *err)
+{
+    _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return error_sys(err, "open %s", path);
+    return read_whole(fd, path, 0, out, len, err);
+}
+
+int fs_read_regular_at(int dirfd, const char *path, size_t max, char **out, size_t *len,
+                       struct error *err)
+{
+    _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return error_sys(err, "open %s", path);
+    struct stat st;
+    if (fstat(fd, &st) < 0) return error_sys(err, "stat %s", path);
+    if (!S_ISREG(st.st_mode)) return error_set(err, EINVAL, "%s: not a regular file", path);
+    return read_whole(fd, path, max, out, len, err);
 }
 
 int fs_write_file_at(int dirfd, const char *path, const char *data, struct error *err)

@@ -13,6 +13,10 @@
 /* Reads the whole of `path` (relative to dirfd) into a NUL-terminated buffer
  * the caller frees. */
 int fs_read_file_at(int dirfd, const char *path, char **out, size_t *len, struct error *err);
+/* fs_read_file_at() for a file someone else controls (a container's):
+ * never waits (a FIFO), must be a regular file, and no larger than max. */
+int fs_read_regular_at(int dirfd, const char *path, size_t max, char **out, size_t *len,
+                       struct error *err);
 /* Writes data to an existing file (cgroup, /proc), in one write() call, since
  * kernel files take a value per write. */
 int fs_write_file_at(int dirfd, const char *path, const char *data, struct error *err);

@@ -12,7 +12,8 @@ int passwd_lookup_uid(const char *path, uid_t uid, char **name, char **home)
 {
     _cleanup_free_ char *text = NULL;
     struct error ignored;
-    if (fs_read_file_at(AT_FDCWD, path, &text, NULL, &ignored) < 0) return -1;
+    /* A container's: a FIFO must not hang nsrun, /dev/zero not fill memory. */
+    if (fs_read_regular_at(AT_FDCWD, path, PASSWD_MAX_SIZE, &text, NULL, &ignored) < 0) return -1;
     char *save = NULL;
     for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         /* name:password:uid:gid:gecos:home:shell */

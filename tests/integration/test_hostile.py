@@ -262,3 +262,20 @@ def test_exec_writes_past_a_proc_the_container_covered(nsrun, bundle, cid, tmp_p
         assert r.out == "0\n", "the fake file was not written"
     finally:
         nsrun.ok("delete", "-f", cid)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "zero"])
+def test_a_hostile_etc_passwd_neither_hangs_nor_fills_memory(nsrun, bundle, cid, kind):
+    """nsrun reads the container's /etc/passwd for HOME: as a FIFO it hung
+    create (and exec) forever; as a link to /dev/zero the init read until
+    the OOM killer came. Neither is a passwd file: HOME is "/"."""
+    passwd = bundle.rootfs / "etc" / "passwd"
+    passwd.unlink()
+    if kind == "fifo":
+        os.mkfifo(passwd)
+    else:
+        passwd.symlink_to("/dev/zero")
+    bundle.config["process"]["env"] = ["PATH=/bin"]
+    bundle.shell('echo "home=$HOME"')
+    r = nsrun("run", "-b", str(bundle.path), cid, timeout=20)
+    assert r.returncode == 0 and r.out == "home=/\n", r

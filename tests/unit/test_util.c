@@ -263,6 +263,27 @@ static void test_atomic_write(void)
     rmdir(dir);
 }
 
+/* A file someone else controls is read without waiting or growing. */
+static void test_read_regular(void)
+{
+    char *text = NULL;
+    ok(fs_read_regular_at(AT_FDCWD, "/dev/zero", 1024, &text, NULL, &err) < 0 &&
+           strstr(err.msg, "not a regular file"),
+       "a device is not read (%s)", err.msg);
+    char fifo[] = "/tmp/nsrun-unit-fifo-XXXXXX";
+    int fd = mkstemp(fifo);
+    close(fd);
+    unlink(fifo);
+    ok(mkfifo(fifo, 0600) == 0 && fs_read_regular_at(AT_FDCWD, fifo, 1024, &text, NULL, &err) < 0,
+       "nor a FIFO, and nothing waits for a writer");
+    unlink(fifo);
+    ok(fs_read_regular_at(AT_FDCWD, "/etc/passwd", 4, &text, NULL, &err) < 0 && err.errnum == EFBIG,
+       "more than the bound is an error");
+    ok(fs_read_regular_at(AT_FDCWD, "/etc/passwd", 0, &text, NULL, &err) == 0 && text,
+       "a regular file is read");
+    free(text);
+}
+
 static void test_ids(void)
 {
     ok(state_check_id("abc-123_x.y+z", &err) == 0, "letters, digits and _+-. pass");
@@ -357,6 +378,7 @@ int main(void)
     test_walk_matches_openat2();
     test_cgroup_paths();
     test_atomic_write();
+    test_read_regular();
     test_ids();
     test_passwd();
     test_cli_parse();
