@@ -69,14 +69,30 @@ static int enter_namespaces(struct launch *l, int proc_fd, struct error *err)
     return 0;
 }
 
+/* The owner of a keyring, from "keyring;UID;GID;PERM;NAME"; -1 if unknown. */
+static long keyring_owner(long key)
+{
+    char text[256];
+    long n = syscall(SYS_keyctl, KEYCTL_DESCRIBE, key, text, sizeof text);
+    if (n < 0) return -1;
+    text[sizeof text - 1] = '\0';
+    char *uid = strchr(text, ';');
+    return uid ? strtol(uid + 1, NULL, 10) : -1;
+}
+
 /* runc gives each container a session keyring of its own, so that keys
- * are not shared with the host's session. */
+ * are not shared with the host's session. It is found by name: one that
+ * another user made under that name (and let others join) would be theirs
+ * to read and fill, so the container gets an anonymous one instead. */
 static int join_session_keyring(struct launch *l, struct error *err)
 {
     if (l->opts->no_new_keyring) return 0;
     char name[STATE_ID_MAX + 8];
     snprintf(name, sizeof name, "_ses.%s", l->opts->id);
-    if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name) < 0 && errno != ENOSYS)
+    long key = syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name);
+    if (key < 0 && errno == ENOSYS) return 0;
+    if (key >= 0 && keyring_owner(key) == (long)geteuid()) return 0;
+    if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0)
         return error_sys(err, "join a session keyring");
     return 0;
 }

@@ -9,6 +9,7 @@ container process typing into the caller's terminal."""
 
 import fcntl
 import os
+import platform
 import shutil
 import subprocess
 import termios
@@ -382,3 +383,40 @@ def test_a_process_without_a_terminal_cannot_type_into_the_callers(nsrun, bundle
         os.close(slave)
         if how == "exec":
             nsrun.ok("delete", "-f", cid)
+
+
+PLANT_KEYRING = """
+import ctypes, sys
+libc = ctypes.CDLL(None, use_errno=True)
+SYS_add_key, SYS_keyctl = 248, 250
+KEY_SPEC_USER_KEYRING, KEYCTL_SETPERM, KEYCTL_UNLINK = -4, 5, 9
+if sys.argv[1] == "plant":
+    key = libc.syscall(SYS_add_key, b"keyring", sys.argv[2].encode(), None, 0,
+                       ctypes.c_int(KEY_SPEC_USER_KEYRING))
+    assert key > 0, ctypes.get_errno()
+    assert libc.syscall(SYS_keyctl, KEYCTL_SETPERM, key, ctypes.c_uint(0x3f3f3f3f)) == 0
+    print(key)
+else:
+    libc.syscall(SYS_keyctl, KEYCTL_UNLINK, int(sys.argv[2]), ctypes.c_int(KEY_SPEC_USER_KEYRING))
+"""
+
+
+def test_a_planted_session_keyring_is_not_joined(nsrun, bundle, cid, helper, unprivileged_user):
+    """The container's session keyring is found by its name, _ses.ID:
+    another user who made one of that name, open to all, had the container
+    join it, and could read and plant the container's keys."""
+    if platform.machine() != "x86_64":
+        pytest.skip("the planting script uses x86_64 syscall numbers")
+    user = unprivileged_user
+    as_user = {"user": user.pw_uid, "group": user.pw_gid, "extra_groups": []}
+    planted = subprocess.run(["/usr/bin/python3", "-c", PLANT_KEYRING, "plant", "_ses." + cid],
+                             capture_output=True, text=True, check=True, **as_user).stdout.strip()
+    try:
+        shutil.copy(helper("keyring"), bundle.rootfs / "keyring")
+        bundle.args("/keyring")
+        out = nsrun.ok("run", "-b", str(bundle.path), cid).out
+        kind, uid = out.strip().split(";")[:2]
+        assert (kind, uid) == ("keyring", "0"), f"root's own, not the planted one: {out}"
+    finally:
+        subprocess.run(["/usr/bin/python3", "-c", PLANT_KEYRING, "unlink", planted], check=True,
+                       **as_user)
