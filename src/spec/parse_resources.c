@@ -123,6 +123,15 @@ static int parse_block_io(struct reader *r, json_t *res, struct spec_resources *
     return 0;
 }
 
+/* "2MB", "1GB", "64KB": the size as the kernel names the hugetlb.SIZE.*
+ * cgroup files. Nothing else, since it becomes part of a file name. */
+static bool is_page_size(const char *s)
+{
+    size_t digits = strspn(s, "0123456789");
+    return digits > 0 && digits < 12 && strchr("KMG", s[digits]) && s[digits] &&
+           strcmp(s + digits + 1, "B") == 0;
+}
+
 static int parse_hugepage_limit(struct reader *r, json_t *o, void *items, size_t i)
 {
     struct spec_hugepage_limit *h = (struct spec_hugepage_limit *)items + i;
@@ -130,6 +139,9 @@ static int parse_hugepage_limit(struct reader *r, json_t *o, void *items, size_t
         rd_string(r, o, "pageSize", &h->page_size) < 0 ||
         rd_u64(r, o, "limit", &h->limit, NULL) < 0)
         return -1;
+    if (!is_page_size(h->page_size))
+        return rd_fail_key(r, "pageSize", "expected a size such as 2MB or 1GB, got \"%.64s\"",
+                           h->page_size);
     return 0;
 }
 

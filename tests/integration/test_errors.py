@@ -224,6 +224,11 @@ BAD_VALUES = [
      'linux.devices[0].type: unknown device type "x"'),
     (_set("linux.resources", {"memory": {"limit": "lots"}}),
      "linux.resources.memory.limit: expected an integer"),
+    # It becomes part of a cgroup file's name: no path may ride along.
+    (_set("linux.resources", {"hugepageLimits": [{"pageSize": "2MB/../../../../etc/x",
+                                                  "limit": 1}]}),
+     'linux.resources.hugepageLimits[0].pageSize: expected a size such as 2MB or 1GB, '
+     'got "2MB/../../../../etc/x"'),
     (_set("linux.resources", {"devices": [{"allow": False, "access": "xyz"}]}),
      'linux.resources.devices[0].access: "xyz" is not made of r, w and m'),
     (_set("linux.uidMappings", [{"containerID": 0, "hostID": 1000, "size": 1}]),
