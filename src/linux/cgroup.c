@@ -394,13 +394,29 @@ fail:
     return -1;
 }
 
+/* A cgroup that was there before must not hold anyone's processes: limits
+ * and `delete` would reach them (a hostile linux.cgroupsPath naming
+ * sshd's, say). runc refuses it too. */
+static int check_empty(const struct cgroup_dir *d, struct error *err)
+{
+    if (d->created) return 0;
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/cgroup.procs", d->path);
+    _cleanup_free_ char *procs = NULL;
+    if (fs_read_file_at(AT_FDCWD, path, &procs, NULL, err) < 0) return -1;
+    if (procs[0])
+        return error_set(err, 0, "linux.cgroupsPath: the cgroup %s already has processes",
+                         d->path);
+    return 0;
+}
+
 int cgroup_make(const struct cgroup_host *host, const struct spec_resources *resources,
                 struct cgroup *cg, struct error *err)
 {
     for (size_t i = 0; i < cg->n; i++) {
         struct cgroup_dir *d = &cg->dirs[i];
         d->created = 0; /* counted again as they are made */
-        if (make_dirs(&host->h[i], d, err) < 0) goto fail;
+        if (make_dirs(&host->h[i], d, err) < 0 || check_empty(d, err) < 0) goto fail;
     }
     if (resources && cgroup_apply(cg, v2_mount(host), resources, err) < 0) goto fail;
     if (open_join_fds(cg, err) < 0) goto fail;

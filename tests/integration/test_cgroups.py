@@ -104,6 +104,33 @@ def test_existing_cgroup_is_joined_and_kept(nsrun, bundle, cid):
         existing.rmdir()
 
 
+def test_an_existing_cgroup_with_processes_is_refused(nsrun, bundle, cid):
+    """A hostile cgroupsPath naming a cgroup in use (a service's): before,
+    nsrun set the container's limits on it and `delete -f` killed the
+    service's processes."""
+    existing = pathlib.Path(cgroups.hierarchies()["pids"]) / f"{cid}-service"
+    existing.mkdir()
+    service = subprocess.Popen(["sleep", "60"])
+    try:
+        (existing / "cgroup.procs").write_text(str(service.pid))
+        bundle.config["linux"]["cgroupsPath"] = f"/{cid}-service"
+        bundle.config["linux"]["resources"]["pids"] = {"limit": 5}
+        bundle.args("true")
+        r = nsrun("create", "-b", str(bundle.path), cid)
+        assert r.returncode == 1, r
+        assert f"linux.cgroupsPath: the cgroup {existing} already has processes" in r.err, r
+        assert service.poll() is None, "the service lives"
+        assert (existing / "pids.max").read_text().strip() == "max", "its limits are its own"
+        assert nsrun.ids() == []
+    finally:
+        service.kill()
+        service.wait()
+        deadline = time.monotonic() + 5
+        while (existing / "cgroup.procs").read_text() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        existing.rmdir()
+
+
 def test_hybrid_host_uses_the_v2_hierarchy_too(nsrun, bundle, cid):
     if "" not in cgroups.hierarchies() or len(cgroups.hierarchies()) == 1:
         pytest.skip("not a hybrid cgroup host")
