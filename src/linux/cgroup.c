@@ -3,6 +3,7 @@
  * cgroup_v1.c and cgroup_v2.c. */
 #include "linux/cgroup.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -405,8 +406,7 @@ static int check_empty(const struct cgroup_dir *d, struct error *err)
     _cleanup_free_ char *procs = NULL;
     if (fs_read_file_at(AT_FDCWD, path, &procs, NULL, err) < 0) return -1;
     if (procs[0])
-        return error_set(err, 0, "linux.cgroupsPath: the cgroup %s already has processes",
-                         d->path);
+        return error_set(err, 0, "linux.cgroupsPath: the cgroup %s already has processes", d->path);
     return 0;
 }
 
@@ -445,40 +445,106 @@ void cgroup_close_fds(struct cgroup *cg)
     cg->v2_fd = -1;
 }
 
+/* A cgroup directory's child cgroups: kernfs counts them in its link count
+ * (2 + subdirectories), so the common case, none, costs one stat. */
+static bool has_children(const char *dir)
+{
+    struct stat st;
+    return stat(dir, &st) == 0 && st.st_nlink > 2;
+}
+
+/* Calls visit on dir and, first, on every cgroup below it (depth first),
+ * down to CGROUP_MAX_DEPTH levels: the container may make cgroups of its
+ * own in one it can write, and move processes there. */
+enum { CGROUP_MAX_DEPTH = 32 };
+typedef int (*cgroup_visit)(const char *dir, void *ctx, struct error *err);
+
+static int walk_tree(const char *dir, int depth, cgroup_visit visit, void *ctx, struct error *err)
+{
+    if (depth > CGROUP_MAX_DEPTH)
+        return error_set(err, ELOOP, "cgroup %s: more than %d levels below", dir, CGROUP_MAX_DEPTH);
+    if (has_children(dir)) {
+        _cleanup_closedir_ DIR *d = opendir(dir);
+        if (!d && errno != ENOENT) return error_sys(err, "list cgroup %s", dir);
+        for (struct dirent *e; d && (e = readdir(d));) {
+            if (e->d_type != DT_DIR || !strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+                continue;
+            char child[PATH_MAX];
+            if (snprintf(child, sizeof child, "%s/%s", dir, e->d_name) >= (int)sizeof child)
+                return error_set(err, ENAMETOOLONG, "cgroup %s/%s", dir, e->d_name);
+            if (walk_tree(child, depth + 1, visit, ctx, err) < 0) return -1;
+        }
+    }
+    return visit(dir, ctx, err);
+}
+
+struct pid_list {
+    pid_t *items;
+    size_t n, cap;
+};
+
+static int add_procs(const char *dir, void *ctx, struct error *err)
+{
+    struct pid_list *l = ctx;
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/cgroup.procs", dir);
+    _cleanup_free_ char *text = NULL;
+    if (fs_read_file_at(AT_FDCWD, path, &text, NULL, err) < 0)
+        return err->errnum == ENOENT ? 0 : -1;
+    for (char *p = text; *p;) {
+        char *end;
+        long v = strtol(p, &end, 10);
+        if (end == p) break;
+        if (l->n == l->cap) {
+            size_t cap = l->cap ? 2 * l->cap : 16;
+            pid_t *bigger = realloc(l->items, cap * sizeof *bigger);
+            if (!bigger) return error_set(err, ENOMEM, "read %s", path);
+            l->items = bigger;
+            l->cap = cap;
+        }
+        l->items[l->n++] = (pid_t)v;
+        p = end + strspn(end, "\n");
+    }
+    return 0;
+}
+
 int cgroup_list_pids(const struct cgroup *cg, pid_t **pids, size_t *n, struct error *err)
 {
     *pids = NULL;
     *n = 0;
     if (cg->n == 0) return 0;
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/cgroup.procs", cg->dirs[0].path);
-    _cleanup_free_ char *text = NULL;
-    if (fs_read_file_at(AT_FDCWD, path, &text, NULL, err) < 0) return -1;
-    size_t cap = 16;
-    pid_t *list = malloc(cap * sizeof *list);
-    if (!list) return error_set(err, ENOMEM, "read %s", path);
-    for (char *p = text; *p;) {
-        char *end;
-        long v = strtol(p, &end, 10);
-        if (end == p) break;
-        if (*n == cap) {
-            pid_t *bigger = realloc(list, 2 * cap * sizeof *list);
-            if (!bigger) {
-                free(list);
-                return error_set(err, ENOMEM, "read %s", path);
-            }
-            list = bigger;
-            cap *= 2;
-        }
-        list[(*n)++] = (pid_t)v;
-        p = end + strspn(end, "\n");
+    struct pid_list l = {0};
+    if (walk_tree(cg->dirs[0].path, 0, add_procs, &l, err) < 0) {
+        free(l.items);
+        return -1;
     }
-    *pids = list;
+    *pids = l.items;
+    *n = l.n;
     return 0;
+}
+
+/* v2's cgroup.kill: SIGKILL to the whole subtree at once, which no fork or
+ * pid reuse can race; 0 done, 1 where there is none (v1, kernels < 5.14). */
+static int kill_v2_tree(const struct cgroup *cg, struct error *err)
+{
+    for (size_t i = 0; i < cg->n; i++) {
+        if (!cg->dirs[i].v2) continue;
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/cgroup.kill", cg->dirs[i].path);
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0 && errno == ENOENT) return 1;
+        if (fd < 0 || write(fd, "1", 1) != 1) return error_sys(err, "kill through %s", path);
+        return 0;
+    }
+    return 1;
 }
 
 int cgroup_signal_all(const struct cgroup *cg, int sig, struct error *err)
 {
+    if (sig == SIGKILL) {
+        int rc = kill_v2_tree(cg, err);
+        if (rc <= 0) return rc;
+    }
     _cleanup_free_ pid_t *pids = NULL;
     size_t n;
     if (cgroup_list_pids(cg, &pids, &n, err) < 0) return -1;
@@ -496,8 +562,9 @@ bool cgroup_has_processes(const struct cgroup *cg)
 }
 
 /* rmdir that waits, bounded, for exiting processes to leave the cgroup. */
-static int remove_dir(const char *path, struct error *err)
+static int remove_one(const char *path, void *ctx, struct error *err)
 {
+    (void)ctx;
     struct timespec delay = {0, 1000000};
     for (int attempt = 0;; attempt++) {
         if (rmdir(path) == 0 || errno == ENOENT) return 0;
@@ -505,6 +572,12 @@ static int remove_dir(const char *path, struct error *err)
         nanosleep(&delay, NULL);
         if (delay.tv_nsec < 64000000) delay.tv_nsec *= 2; /* up to ~3 s in all */
     }
+}
+
+/* The cgroup and any the container made below it, deepest first. */
+static int remove_dir(const char *path, struct error *err)
+{
+    return walk_tree(path, 0, remove_one, NULL, err);
 }
 
 int cgroup_destroy(struct cgroup *cg, struct error *err)

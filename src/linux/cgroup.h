@@ -71,14 +71,16 @@ void cgroup_close_fds(struct cgroup *cg);
  * (bounded) until it is done; a freeze that does not complete is undone. */
 int cgroup_freeze(const struct cgroup *cg, bool freeze, struct error *err);
 bool cgroup_is_frozen(const struct cgroup *cg);
-/* The pids in the cgroup (malloc'd), from its first directory: every
- * hierarchy holds every process of the container. */
+/* The pids in the cgroup and every cgroup below it (malloc'd), from its
+ * first directory: every hierarchy holds every process of the container. */
 int cgroup_list_pids(const struct cgroup *cg, pid_t **pids, size_t *n, struct error *err);
-/* Sends sig to every process in the cgroup. */
+/* Sends sig to every process in the cgroup and below it (SIGKILL through
+ * v2's cgroup.kill where there is one). */
 int cgroup_signal_all(const struct cgroup *cg, int sig, struct error *err);
-/* Does the cgroup still hold processes? */
+/* Does the cgroup, or one below it, still hold processes? */
 bool cgroup_has_processes(const struct cgroup *cg);
-/* Removes the directories nsrun made, waiting (bounded) for dying processes. */
+/* Removes the directories nsrun made, and any cgroup the container made
+ * below them, waiting (bounded) for dying processes. */
 int cgroup_destroy(struct cgroup *cg, struct error *err);
 void cgroup_free(struct cgroup *cg);
 

@@ -8,6 +8,7 @@ ones (CVE-2023-25809); a planted temporary file becoming the pid file; a
 container process typing into the caller's terminal."""
 
 import fcntl
+import json
 import os
 import platform
 import shutil
@@ -420,3 +421,59 @@ def test_a_planted_session_keyring_is_not_joined(nsrun, bundle, cid, helper, unp
     finally:
         subprocess.run(["/usr/bin/python3", "-c", PLANT_KEYRING, "unlink", planted], check=True,
                        **as_user)
+
+
+HIDE_IN_SUBCGROUPS = """
+sleep 600 &
+for d in /sys/fs/cgroup /sys/fs/cgroup/*/; do
+  [ -f "$d/cgroup.procs" ] && [ ! -L "${d%/}" ] || continue
+  mkdir -p "$d/hide/deeper" && echo $! > "$d/hide/deeper/cgroup.procs" || exit 1
+done
+echo hidden
+"""
+
+
+def rw_cgroup_mount(bundle):
+    for m in bundle.config["mounts"]:
+        if m["type"] == "cgroup":
+            m["options"] = [o for o in m["options"] if o != "ro"] + ["rw"]
+
+
+def test_processes_hidden_in_cgroups_of_the_containers_own_are_found(nsrun, bundle, cid):
+    """A container that may write its cgroup moves a process into cgroups
+    it made below its own: before, ps did not show it, kill --all missed it
+    and delete -f failed (EBUSY), the process left running. Without a pid
+    namespace nothing else kills it with the init."""
+    rw_cgroup_mount(bundle)
+    bundle.config["linux"]["namespaces"] = [n for n in bundle.namespaces() if n["type"] != "pid"]
+    bundle.shell(HIDE_IN_SUBCGROUPS + "exec sleep 600")
+    nsrun.ok("run", "-d", "-b", str(bundle.path), cid)
+    try:
+        deadline = time.monotonic() + 10
+        while len(nsrun.ok("ps", "--format", "json", cid).out.split(",")) < 2:
+            assert time.monotonic() < deadline, "the container never hid its process"
+            time.sleep(0.05)
+        pids = json.loads(nsrun.ok("ps", "--format", "json", cid).out)
+        assert len(pids) == 2, pids
+        nsrun.ok("kill", "--all", cid, "KILL")
+        deadline = time.monotonic() + 10
+        while any(os.path.exists(f"/proc/{p}") and "Z" not in open(f"/proc/{p}/stat").read()
+                  for p in pids):
+            assert time.monotonic() < deadline, f"kill --all left {pids}"
+            time.sleep(0.05)
+    finally:
+        nsrun.ok("delete", "-f", cid)
+
+
+def test_a_cgroup_the_container_made_does_not_stop_delete(nsrun, bundle, cid):
+    """An empty cgroup below the container's made delete -f fail with EBUSY
+    every time: state and cgroups were left, and engines retried forever."""
+    rw_cgroup_mount(bundle)
+    bundle.shell("for d in /sys/fs/cgroup /sys/fs/cgroup/*/; do "
+                 '[ -f "$d/cgroup.procs" ] && mkdir -p "$d/made/below"; done; exec sleep 600')
+    nsrun.ok("run", "-d", "-b", str(bundle.path), cid)
+    deadline = time.monotonic() + 10
+    while "made" not in nsrun.ok("exec", cid, "ls", "/sys/fs/cgroup/pids").out:
+        assert time.monotonic() < deadline, "the container made no cgroup"
+        time.sleep(0.05)
+    nsrun.ok("delete", "-f", cid)
