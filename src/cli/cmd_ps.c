@@ -18,6 +18,14 @@ const struct cli_command cmd_ps = {
     .run = run,
 };
 
+/* A container process names itself: no control byte of its goes to the
+ * terminal (an escape sequence could rewrite what the person sees). */
+static void make_printable(char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f) *s = '?';
+}
+
 /* "PID PPID STAT COMMAND" from /proc, for the processes still there. */
 static void print_row(pid_t pid)
 {
@@ -36,7 +44,9 @@ static void print_row(pid_t pid)
     if (close) sscanf(close + 1, " %c %d", &state, &ppid);
     char *comm = strchr(stat, '(');
     if (close) *close = '\0';
-    printf("%-8d %-8d %-5c %s\n", pid, ppid, state, len ? cmdline : comm ? comm + 1 : "?");
+    char *shown = len ? cmdline : comm ? comm + 1 : "?";
+    make_printable(shown);
+    printf("%-8d %-8d %-5c %s\n", pid, ppid, state, shown);
     free(stat);
     free(cmdline);
 }

@@ -25,7 +25,9 @@ int log_setup(const char *path, enum log_format format, bool debug, struct error
     sink.format = format;
     sink.debug = debug;
     if (!path || !*path) return 0;
-    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    /* Not through a symlink: in a directory others can write (/tmp), one
+     * planted under the name would have root append to any file. */
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0) return error_sys(err, "open log file %s", path);
     sink.fd = fd;
     return 0;

@@ -100,6 +100,17 @@ def test_text_log_records_errors(nsrun, tmp_path, cid):
     assert line.startswith('time="') and ' level=error msg="kill: container ' in line
 
 
+def test_a_log_planted_as_a_symlink_is_not_followed(nsrun, tmp_path, cid):
+    """In a directory others can write, a link planted under the log's name
+    would have root append to any file."""
+    victim = tmp_path / "victim"
+    victim.write_text("untouched\n")
+    (tmp_path / "log.txt").symlink_to(victim)
+    r = nsrun("kill", cid, global_args=["--log", str(tmp_path / "log.txt")])
+    assert r.returncode == 1 and f"open log file {tmp_path / 'log.txt'}" in r.err, r
+    assert victim.read_text() == "untouched\n"
+
+
 def test_debug_records(nsrun, bundle, tmp_path, cid):
     log = tmp_path / "log.json"
     bundle.config["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [

@@ -477,3 +477,16 @@ def test_a_cgroup_the_container_made_does_not_stop_delete(nsrun, bundle, cid):
         assert time.monotonic() < deadline, "the container made no cgroup"
         time.sleep(0.05)
     nsrun.ok("delete", "-f", cid)
+
+
+def test_ps_shows_no_control_bytes_of_the_containers(nsrun, bundle, cid):
+    """A process names itself: an escape sequence in its command line would
+    reach the terminal of whoever runs nsrun ps."""
+    bundle.args("sh", "-c", "while :; do sleep 1; done", "\x1b]0;owned\x07\x1b[2J")
+    nsrun.ok("run", "-d", "-b", str(bundle.path), cid)
+    try:
+        out = nsrun.ok("ps", cid).out
+        assert "\x1b" not in out and "\x07" not in out, repr(out)
+        assert "?]0;owned??[2J" in out, repr(out)
+    finally:
+        nsrun.ok("delete", "-f", cid)
