@@ -574,9 +574,12 @@ static int remove_one(const char *path, void *ctx, struct error *err)
     }
 }
 
-/* The cgroup and any the container made below it, deepest first. */
+/* The cgroup and any the container made below it, deepest first (looked
+ * for only when a first rmdir finds the cgroup busy: the common case costs
+ * nothing more). */
 static int remove_dir(const char *path, struct error *err)
 {
+    if (rmdir(path) == 0 || errno == ENOENT) return 0;
     return walk_tree(path, 0, remove_one, NULL, err);
 }
 
