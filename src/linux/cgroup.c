@@ -216,12 +216,29 @@ void cgroup_clean_path(char *path)
 }
 
 /* The container's cgroup as a path inside each hierarchy. */
+/* Where a relative path is taken from: the caller's cgroup on v1; on v2 its
+ * parent, as runc has it, since the caller's own cgroup holds the caller,
+ * and v2 enables no controller below a cgroup that has processes (nsrun
+ * in a systemd service puts its containers beside the service). */
+static void relative_base(const struct cgroup_hierarchy *h, char *out, size_t size)
+{
+    snprintf(out, size, "%s", h->own);
+    char *slash = strrchr(out, '/');
+    if (!h->v2 || !slash) return;
+    if (slash == out)
+        out[1] = '\0';
+    else
+        *slash = '\0';
+}
+
 static int container_cgroup_path(const struct cgroup_hierarchy *h, const char *cgroups_path,
                                  const char *id, char *out, size_t size, struct error *err)
 {
     const char *rel = cgroups_path && *cgroups_path ? cgroups_path : id;
+    char base[PATH_MAX];
+    relative_base(h, base, sizeof base);
     int n =
-        rel[0] == '/' ? snprintf(out, size, "%s", rel) : snprintf(out, size, "%s/%s", h->own, rel);
+        rel[0] == '/' ? snprintf(out, size, "%s", rel) : snprintf(out, size, "%s/%s", base, rel);
     if (n < 0 || (size_t)n >= size) return error_set(err, ENAMETOOLONG, "linux.cgroupsPath");
     cgroup_clean_path(out);
     if (strcmp(out, "/") == 0)

@@ -50,7 +50,8 @@ int cgroup_host_detect(struct cgroup_host *host, struct error *err);
 void cgroup_host_free(struct cgroup_host *host);
 
 /* The container's cgroup (cgroups_path from the spec, "" for the default
- * of <own cgroup>/<id>) in each hierarchy, made of nothing yet: each dir's
+ * of <id>; a relative path is below nsrun's own cgroup on v1, below its
+ * parent on v2, as runc has it) in each hierarchy, made of nothing yet: each dir's
  * `created` counts the levels cgroup_make will make, so that a record of
  * the plan lets delete remove them even if nsrun dies while making them. */
 int cgroup_plan(const struct cgroup_host *host, const char *cgroups_path, const char *id,

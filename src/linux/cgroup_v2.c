@@ -10,7 +10,6 @@
 
 #include "linux/cgroup_internal.h"
 #include "util/cleanup.h"
-#include "util/log.h"
 
 #define MEMORY "linux.resources.memory."
 #define CPU    "linux.resources.cpu."
@@ -235,10 +234,13 @@ static int enable_below(const char *ancestor, const char *controllers, struct er
     if (cgroup_write(&d, "cgroup.subtree_control", request, "cgroup controllers", err) == 0)
         return 0;
     if (err->errnum != EBUSY) return -1;
-    /* Processes in it ("no internal processes"): the file will say what
-     * is missing when it is written. */
-    log_debug("enable %s below %s: busy", controllers, ancestor);
-    return 0;
+    /* v2's "no internal processes": nsrun's own cgroup, say, when the
+     * container's is made below it (no linux.cgroupsPath, on a systemd
+     * host where nsrun runs in a service). */
+    return error_set(err, 0,
+                     "cgroup v2: the %s controller cannot be enabled below %s, which has "
+                     "processes of its own (give linux.cgroupsPath a place outside it)",
+                     controllers, ancestor);
 }
 
 /* The root cgroup belongs to the host: what it offers its children is the

@@ -243,8 +243,9 @@ def v2_hierarchy():
 def test_a_delegated_cgroup_is_used(rootless, rootless_bundle, cid, tmp_path):
     """As on a pure cgroup v2 host where systemd delegates a subtree to the
     user: in a private mount namespace with only a fresh cgroup2 mount, the
-    user's shell in a cgroup the user owns; nsrun makes the container's
-    cgroup below it, and removes it after."""
+    user's shell in a leaf of a cgroup the user owns (as a session's scope
+    in a delegated unit); nsrun makes the container's cgroup beside the
+    shell's, as runc does on v2, and removes it after."""
     v2 = v2_hierarchy()
     if not v2 or not shutil.which("setpriv"):
         pytest.skip("needs a cgroup2 hierarchy and setpriv (util-linux)")
@@ -252,15 +253,17 @@ def test_a_delegated_cgroup_is_used(rootless, rootless_bundle, cid, tmp_path):
     delegated = os.path.join(v2, ID_PREFIX + "delegated")
     os.mkdir(delegated)
     try:
-        for f in ("", "cgroup.procs", "cgroup.threads", "cgroup.subtree_control"):
-            os.chown(os.path.join(delegated, f), user.pw_uid, user.pw_gid)
+        os.mkdir(os.path.join(delegated, "shell"))
+        for d in (delegated, os.path.join(delegated, "shell")):
+            for f in ("", "cgroup.procs", "cgroup.threads", "cgroup.subtree_control"):
+                os.chown(os.path.join(d, f), user.pw_uid, user.pw_gid)
         rootless_bundle.config["linux"]["namespaces"] = [
             n for n in rootless_bundle.config["linux"]["namespaces"] if n["type"] != "cgroup"]
         rootless_bundle.args("cat", "/proc/self/cgroup")
         name = os.path.basename(delegated)
         script = (
             "umount -R /sys/fs/cgroup && mount -t cgroup2 none /sys/fs/cgroup && "
-            f"echo $$ > /sys/fs/cgroup/{name}/cgroup.procs && "
+            f"echo $$ > /sys/fs/cgroup/{name}/shell/cgroup.procs && "
             f"exec setpriv --reuid={user.pw_uid} --regid={user.pw_gid} --clear-groups "
             f"env -i PATH=/usr/bin:/bin {NSRUN} --root {rootless.root} run "
             f"-b {rootless_bundle.path} {cid}")
@@ -271,6 +274,7 @@ def test_a_delegated_cgroup_is_used(rootless, rootless_bundle, cid, tmp_path):
         assert v2_line == f"0::/{name}/{cid}", "the container's cgroup is below it"
         assert not os.path.exists(os.path.join(delegated, cid)), "and gone after"
     finally:
+        os.rmdir(os.path.join(delegated, "shell"))
         os.rmdir(delegated)
 
 
