@@ -62,7 +62,7 @@ MAIN_OBJ  := $(BUILD)/src/cli/main.o
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all deps check check-engines unit integration demo bench man install clean format fuzz
+.PHONY: all deps check check-engines check-vm unit integration demo bench man install clean format fuzz
 
 all: $(BUILD)/nsrun
 
@@ -107,6 +107,14 @@ check-engines:
 	@scripts/deps.sh build test engines
 	$(MAKE) all
 	$(PYTHON) -m pytest -q tests/engines
+
+# The tests that need systemd as PID 1 and pure cgroup v2 (tests/vm/): a
+# Debian 12 guest under QEMU, its image cached in /var/cache/nsrun-vm. The
+# guest runs the static build (a SANITIZE=1 build is not static).
+check-vm:
+	@scripts/deps.sh build vm
+	$(MAKE) all
+	tests/vm/run.sh
 
 demo:
 	@scripts/deps.sh build demo

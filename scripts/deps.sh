@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs, with apt-get, the Debian packages a task needs, if any is missing.
-# Usage: scripts/deps.sh TASK...   (build, test, demo, bench, engines, fuzz)
+# Usage: scripts/deps.sh TASK...   (build, test, demo, bench, engines, fuzz, vm)
 set -eu
 
 packages() {
@@ -10,6 +10,7 @@ packages() {
     demo) echo "busybox-static" ;;
     bench) echo "busybox-static hyperfine runc crun util-linux time podman conmon containerd containernetworking-plugins iptables" ;;
     fuzz) echo "clang" ;;
+    vm) echo "qemu-system-x86 mmdebstrap e2fsprogs" ;;
     engines) echo "podman conmon containerd docker.io runc containernetworking-plugins iptables iproute2" ;;
     *) echo "deps.sh: unknown task $1" >&2; exit 2 ;;
     esac

@@ -77,9 +77,10 @@ class Nsrun:
     """nsrun with a private --root. Output goes through files, never pipes:
     a created container's init keeps nsrun's stdio open."""
 
-    def __init__(self, tmp, root_name="state"):
+    def __init__(self, tmp, root_name="state", binary=NSRUN):
         self.tmp = tmp
         self.root = tmp / root_name
+        self.binary = binary  # runc, for tests that compare the two
         self.counter = itertools.count()  # next() is atomic: tests may call from threads
 
     def run_as(self):
@@ -92,7 +93,7 @@ class Nsrun:
         err_path = self.tmp / f"err-{n}"
         root = ["--root", str(self.root)] if with_root else []
         with open(out_path, "wb") as out, open(err_path, "wb") as err:
-            proc = subprocess.run([str(NSRUN), *root, *global_args, *args],
+            proc = subprocess.run([str(self.binary), *root, *global_args, *args],
                                   stdin=stdin if stdin is not None else subprocess.DEVNULL,
                                   stdout=out, stderr=err, timeout=timeout, **self.run_as())
         return Result(proc.returncode, out_path.read_text(errors="replace"),

@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+import cgroups
 from conftest import NSRUN
 
 
@@ -187,7 +188,9 @@ def test_kill_all_reaches_every_process(nsrun, bundle, cid):
 
 
 def cgroup_procs(cid):
-    path = next(pathlib.Path("/sys/fs/cgroup/pids").rglob(cid))
+    """The container's cgroup.procs, in the pids hierarchy (v1) or the v2 one."""
+    top = cgroups.hierarchies().get("pids") or cgroups.hierarchies()[""]
+    path = next(pathlib.Path(top).rglob(cid))
     return [int(p) for p in (path / "cgroup.procs").read_text().split()]
 
 
