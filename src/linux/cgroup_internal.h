@@ -52,6 +52,10 @@ int cgroup_v2_devices(const struct cgroup_dir *d, const struct spec_resources *r
                       struct error *err);
 int cgroup_v2_unified(const struct cgroup_dir *d, const struct spec_resources *r,
                       struct error *err);
+/* Enables the controller each unified key names ("memory" of
+ * "memory.high"), where the host has it: no other resource may ask for it. */
+int cgroup_v2_enable_unified(const char *mount, const struct cgroup_dir *d,
+                             const struct spec_resources *r, struct error *err);
 /* Makes controllers available to `dir` by enabling them in the
  * subtree_control of each ancestor below the hierarchy's root; the root
  * must offer them already (nsrun does not change the host's root cgroup). */

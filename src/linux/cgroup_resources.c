@@ -128,6 +128,10 @@ int cgroup_apply(struct cgroup *cg, const char *v2_mount, const struct spec_reso
                              k->field, k->v1 ? k->v1 : k->v2);
         if (d->v2 && *k->v2 && cgroup_v2_enable(v2_mount, d->path, k->v2, err) < 0)
             return error_wrap(err, "%s", k->field);
+        /* unified names its controllers in its keys, not in the table */
+        if (d->v2 && k->wanted == wants_unified &&
+            cgroup_v2_enable_unified(v2_mount, d, r, err) < 0)
+            return -1;
         if ((d->v2 ? k->write_v2 : k->write_v1)(d, r, err) < 0) return -1;
     }
     return 0;

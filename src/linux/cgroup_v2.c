@@ -257,6 +257,23 @@ static int check_root_offers(const char *mount, const char *controllers, struct 
                      controllers, mount);
 }
 
+int cgroup_v2_enable_unified(const char *mount, const struct cgroup_dir *d,
+                             const struct spec_resources *r, struct error *err)
+{
+    for (size_t i = 0; i < r->unified.len; i++) {
+        const char *key = r->unified.items[i].key;
+        char controller[64];
+        size_t len = strcspn(key, ".");
+        if (!key[len] || len == 0 || len >= sizeof controller) continue; /* unified says why */
+        memcpy(controller, key, len);
+        controller[len] = '\0';
+        if (!cgroup_has_controller(d->controllers, controller)) continue;
+        if (cgroup_v2_enable(mount, d->path, controller, err) < 0)
+            return error_wrap(err, "linux.resources.unified.%s", key);
+    }
+    return 0;
+}
+
 int cgroup_v2_enable(const char *mount, const char *dir, const char *controllers, struct error *err)
 {
     if (check_root_offers(mount, controllers, err) < 0) return -1;
